@@ -1,0 +1,38 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace Ml.Ood;
+
+/// <summary>
+/// The one entry point for MlOod: out-of-distribution heads, the trainers that fit them and the
+/// evaluators that measure them. Obtain it with <see cref="MLContextOodExtensions.Ood(MLContext)"/>.
+/// </summary>
+/// <remarks>
+/// The catalog hangs off the <see cref="MLContext"/> rather than <c>ml.Transforms</c> because ML.NET keeps
+/// a catalog's environment internal, and MlOod's estimators need the context's log, seed and
+/// <see cref="MLContext.GpuDeviceId"/> / <see cref="MLContext.FallbackToCpu"/> defaults. The MlOod packages
+/// add their methods to this type as extension methods, so that each package stays independent.
+/// </remarks>
+public sealed class OodCatalog
+{
+    internal OodCatalog(MLContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Context = context;
+        Environment = context;
+    }
+
+    /// <summary>The context this catalog was obtained from.</summary>
+    public MLContext Context { get; }
+
+    /// <summary>The context as ML.NET's host environment, for logging channels and exceptions.</summary>
+    public IHostEnvironment Environment { get; }
+}
+
+/// <summary>Hangs the MlOod catalog off an <see cref="MLContext"/>.</summary>
+public static class MLContextOodExtensions
+{
+    /// <summary>The MlOod catalog: out-of-distribution heads, trainers and evaluators.</summary>
+    /// <param name="context">The ML.NET context whose log, seed and GPU settings MlOod uses.</param>
+    public static OodCatalog Ood(this MLContext context) => new(context);
+}
