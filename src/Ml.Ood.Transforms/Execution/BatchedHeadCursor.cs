@@ -1,0 +1,116 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Ml.Ood.Transforms.Execution;
+
+/// <summary>
+/// Reads a block of rows ahead from the source, scores the block with one ONNX Runtime call, then serves
+/// the rows one by one with their score and every requested source column (buffered per block).
+/// </summary>
+/// <typeparam name="TOutput"><see cref="float"/> for scores, <see cref="bool"/> for decisions.</typeparam>
+internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutput : unmanaged
+{
+    private readonly DataViewRowCursor _source;
+    private readonly HeadSession _session;
+    private readonly int _blockSize;
+    private readonly int _inputSize;
+    private readonly ValueGetter<VBuffer<float>> _inputGetter;
+    private readonly ValueGetter<DataViewRowId> _sourceIdGetter;
+    private readonly ColumnBuffer?[] _buffers;
+    private readonly ColumnBuffer[] _activeBuffers;
+    private readonly float[] _inputBlock;
+    private readonly TOutput[] _outputBlock;
+    private readonly DataViewRowId[] _ids;
+    private VBuffer<float> _inputRow;
+    private int _rowsInBlock;
+    private int _rowInBlock = -1;
+    private long _position = -1;
+    private bool _sourceExhausted;
+
+    public BatchedHeadCursor(DataViewSchema schema, DataViewRowCursor source, DataViewSchema.Column input,
+        IReadOnlyList<DataViewSchema.Column> passThrough, HeadSession session, int blockSize)
+    {
+        Schema = schema;
+        _source = source;
+        _session = session;
+        _blockSize = blockSize;
+        _inputSize = ((VectorDataViewType)input.Type).Size;
+        _inputGetter = source.GetGetter<VBuffer<float>>(input);
+        _sourceIdGetter = source.GetIdGetter();
+        _buffers = new ColumnBuffer?[source.Schema.Count];
+        foreach (var column in passThrough)
+            _buffers[column.Index] = ColumnBuffer.Create(source, column, blockSize);
+        _activeBuffers = _buffers.OfType<ColumnBuffer>().ToArray();
+        _inputBlock = new float[blockSize * _inputSize];
+        _outputBlock = new TOutput[blockSize];
+        _ids = new DataViewRowId[blockSize];
+    }
+
+    public override DataViewSchema Schema { get; }
+
+    public override long Position => _position;
+
+    public override long Batch => 0;
+
+    public override bool MoveNext()
+    {
+        if (_rowInBlock + 1 >= _rowsInBlock)
+        {
+            if (_sourceExhausted || !FillBlock())
+                return false;
+            _rowInBlock = -1;
+        }
+        _rowInBlock++;
+        _position++;
+        return true;
+    }
+
+    public override ValueGetter<DataViewRowId> GetIdGetter()
+        => (ref DataViewRowId id) => id = _ids[_rowInBlock];
+
+    public override bool IsColumnActive(DataViewSchema.Column column)
+        => column.Index == _buffers.Length || (column.Index < _buffers.Length && _buffers[column.Index] is not null);
+
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+    {
+        if (column.Index == _buffers.Length)
+        {
+            if (typeof(TValue) != typeof(TOutput))
+                throw new InvalidOperationException(
+                    $"Invalid TValue in GetGetter for column '{column.Name}': expected {typeof(TOutput).Name}, got {typeof(TValue).Name}.");
+            ValueGetter<TOutput> getter = (ref TOutput value) => value = _outputBlock[_rowInBlock];
+            return (ValueGetter<TValue>)(Delegate)getter;
+        }
+        if (!IsColumnActive(column))
+            throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
+        return (ValueGetter<TValue>)_buffers[column.Index]!.MakeGetter(() => _rowInBlock);
+    }
+
+    /// <summary>Reads up to a block of source rows and scores them; false when the source had none left.</summary>
+    private bool FillBlock()
+    {
+        int rows = 0;
+        while (rows < _blockSize && _source.MoveNext())
+        {
+            _inputGetter(ref _inputRow);
+            _inputRow.CopyTo(_inputBlock.AsSpan(rows * _inputSize, _inputSize));
+            _sourceIdGetter(ref _ids[rows]);
+            foreach (var buffer in _activeBuffers)
+                buffer.Capture(rows);
+            rows++;
+        }
+        _sourceExhausted = rows < _blockSize;
+        _rowsInBlock = rows;
+        if (rows == 0)
+            return false;
+        _session.Run(_inputBlock, rows, _outputBlock);
+        return true;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _source.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.ML;
+
+namespace Ml.Ood.Transforms.Execution;
+
+/// <summary>
+/// The view a head's <c>Transform</c> returns: the source's columns plus the head's output column, which
+/// is computed a block of rows at a time (DESIGN.md section 4). Lazy, like every ML.NET transform.
+/// </summary>
+internal sealed class BatchedHeadDataView : IDataView
+{
+    private readonly IDataView _source;
+    private readonly HeadSession _session;
+    private readonly OodHeadInfo _info;
+    private readonly int _blockSize;
+
+    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, HeadSession session, OodHeadInfo info, int blockSize)
+    {
+        _source = source;
+        _session = session;
+        _info = info;
+        _blockSize = blockSize;
+        Schema = outputSchema;
+    }
+
+    public DataViewSchema Schema { get; }
+
+    public bool CanShuffle => _source.CanShuffle;
+
+    /// <summary>The index of the head's output column: appended after the source's columns.</summary>
+    private int OutputIndex => _source.Schema.Count;
+
+    public long? GetRowCount() => _source.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        var needed = columnsNeeded.Select(c => c.Index).ToHashSet();
+        var sourceColumns = needed.Where(i => i < OutputIndex).Select(i => _source.Schema[i]).ToList();
+        if (!needed.Contains(OutputIndex))
+            return new PassThroughCursor(Schema, _source.GetRowCursor(sourceColumns, rand));
+
+        var input = _source.Schema[_info.InputColumnName];
+        var passThrough = sourceColumns.ToArray();
+        if (!needed.Contains(input.Index))
+            sourceColumns.Add(input);
+        var cursor = _source.GetRowCursor(sourceColumns, rand);
+        return _info.OutputKind == OodHeadOutputKind.Score
+            ? new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, _session, _blockSize)
+            : new BatchedHeadCursor<bool>(Schema, cursor, input, passThrough, _session, _blockSize);
+    }
+
+    /// <summary>Scoring runs in large blocks on all cores inside ONNX Runtime, so one cursor is the parallel plan.</summary>
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+        => [GetRowCursor(columnsNeeded, rand)];
+}

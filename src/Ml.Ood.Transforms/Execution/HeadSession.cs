@@ -1,0 +1,63 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Ml.Ood.Transforms.Execution;
+
+/// <summary>
+/// One ONNX Runtime session per head transformer, run once per block of rows. Inputs and outputs are
+/// wrapped around caller-owned arrays, so a block costs no copies and no per-row allocation.
+/// </summary>
+internal sealed class HeadSession : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly int _inputSize;
+    private readonly RunOptions _runOptions = new();
+
+    public HeadSession(OodHeadModel model, OodHeadExecution execution)
+    {
+        _session = CreateSession(model.Bytes, execution);
+        _inputNames = [model.Info.InputColumnName];
+        _outputNames = [model.GraphOutputName];
+        _inputSize = model.Info.InputSize;
+    }
+
+    /// <summary>Scores <paramref name="rows"/> rows laid out row-major in <paramref name="input"/>.</summary>
+    public void Run<TOutput>(float[] input, int rows, TOutput[] output) where TOutput : unmanaged
+    {
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(
+            OrtMemoryInfo.DefaultInstance, input.AsMemory(0, rows * _inputSize), [rows, _inputSize]);
+        using var outputValue = OrtValue.CreateTensorValueFromMemory(
+            OrtMemoryInfo.DefaultInstance, output.AsMemory(0, rows), [rows]);
+        _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+    }
+
+    public void Dispose()
+    {
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
+
+    /// <summary>
+    /// Mirrors ML.NET's OnnxTransformer: CUDA when a device is given, and the CPU instead when the GPU
+    /// runtime is missing or fails and the caller allowed the fallback. The CUDA provider exists only when
+    /// the user references Microsoft.ML.OnnxRuntime.Gpu; MlOod itself references the managed API only.
+    /// </summary>
+    internal static InferenceSession CreateSession(byte[] model, OodHeadExecution execution)
+    {
+        if (execution.GpuDeviceId is int device)
+        {
+            try
+            {
+                using var gpuOptions = SessionOptions.MakeSessionOptionWithCudaProvider(device);
+                return new InferenceSession(model, gpuOptions);
+            }
+            catch (Exception e) when (execution.FallbackToCpu && e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                // Documented behaviour of fallbackToCpu: the head still runs, on the CPU.
+            }
+        }
+        using var options = new SessionOptions();
+        return new InferenceSession(model, options);
+    }
+}

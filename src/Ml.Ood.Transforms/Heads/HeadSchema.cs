@@ -1,0 +1,81 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Ml.Ood.Transforms.Persistence;
+
+namespace Ml.Ood.Transforms;
+
+/// <summary>The schema checks every head makes, at Fit, at GetOutputSchema and at Transform.</summary>
+internal static class HeadSchema
+{
+    /// <summary>Checks the input column of a data view; returns its vector size.</summary>
+    public static int CheckInput(DataViewSchema schema, string columnName, int? expectedSize = null)
+    {
+        var column = schema.GetColumnOrNull(columnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
+        if (column.Type is not VectorDataViewType { ItemType: var item, Size: > 0 } vector || item != NumberDataViewType.Single)
+            throw Mismatch(columnName, expectedSize, column.Type.ToString()!);
+        if (expectedSize is int size && vector.Size != size)
+            throw Mismatch(columnName, expectedSize, column.Type.ToString()!);
+        return vector.Size;
+    }
+
+    /// <summary>Checks the input column of a schema shape (the estimator's view, which carries no sizes).</summary>
+    public static void CheckInput(SchemaShape schema, string columnName)
+    {
+        var column = schema.FirstOrDefault(c => c.Name == columnName);
+        if (column.Name is null)
+            throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
+        if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
+        {
+            string? actual = column.Kind switch
+            {
+                SchemaShape.Column.VectorKind.Scalar => column.ItemType.ToString() ?? "?",
+                SchemaShape.Column.VectorKind.VariableVector => $"Vector<{column.ItemType}>",
+                _ => $"Vector<{column.ItemType}, known size>",
+            };
+            throw Mismatch(columnName, null, actual ?? "?");
+        }
+    }
+
+    /// <summary>The schema shape column a head adds.</summary>
+    public static SchemaShape.Column OutputColumn(MLContext context, string name, OodHeadOutputKind kind)
+    {
+        // SchemaShape.Column's constructor and SchemaShape.Create are internal to ML.NET. A custom mapping
+        // with no inputs and a renamed output is the public way to have ML.NET describe a new scalar column.
+        var empty = new SchemaShape([]);
+        return kind == OodHeadOutputKind.Score
+            ? DescribeOutput<ScalarScore>(context, name, empty)
+            : DescribeOutput<ScalarDecision>(context, name, empty);
+    }
+
+    private static SchemaShape.Column DescribeOutput<TRow>(MLContext context, string name, SchemaShape empty) where TRow : class, new()
+    {
+        var definition = SchemaDefinition.Create(typeof(TRow));
+        definition[0].ColumnName = name;
+        var estimator = context.Transforms.CustomMapping<NoColumns, TRow>((_, _) => { }, contractName: null, outputSchemaDefinition: definition);
+        return estimator.GetOutputSchema(empty).Single(c => c.Name == name);
+    }
+
+    /// <summary>A row type with no columns, the input of <see cref="DescribeOutput{TRow}"/>.</summary>
+    private sealed class NoColumns;
+
+    public static PrimitiveDataViewType OutputType(OodHeadOutputKind kind)
+        => kind == OodHeadOutputKind.Score ? NumberDataViewType.Single : BooleanDataViewType.Instance;
+
+    /// <summary>The input schema with the head's output column appended (hiding any column of the same name).</summary>
+    public static DataViewSchema Append(DataViewSchema input, string outputColumnName, OodHeadOutputKind kind)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input);
+        builder.AddColumn(outputColumnName, OutputType(kind));
+        return builder.ToSchema();
+    }
+
+    private static ArgumentOutOfRangeException Mismatch(string columnName, int? expectedSize, string actual)
+    {
+        string expected = expectedSize is int size
+            ? OodErrors.Format(OodErrors.ExpectedFloatVectorOfSize, size)
+            : OodErrors.ExpectedFloatVector;
+        return new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, expected, actual));
+    }
+}

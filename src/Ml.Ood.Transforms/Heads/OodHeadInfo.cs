@@ -1,0 +1,97 @@
+using System.Globalization;
+
+namespace Ml.Ood.Transforms;
+
+/// <summary>What a head's output column holds.</summary>
+public enum OodHeadOutputKind
+{
+    /// <summary>A <see cref="float"/> OOD score, higher meaning more likely out-of-distribution.</summary>
+    Score,
+
+    /// <summary>A <see cref="bool"/> decision, <see langword="true"/> meaning out-of-distribution.</summary>
+    Decision,
+}
+
+/// <summary>
+/// Describes a fitted OOD head: which formula, which columns, and its settings. It is stored in the head's
+/// ONNX graph as <c>metadata_props</c> (<c>mlood.*</c>), so that a head can be recognised after loading.
+/// </summary>
+public sealed class OodHeadInfo
+{
+    internal const string Prefix = "mlood.";
+    internal const string HeadKey = "mlood.head";
+    internal const string VersionKey = "mlood.version";
+    internal const string InputColumnKey = "mlood.input_column";
+    internal const string OutputColumnKey = "mlood.output_column";
+    internal const string InputSizeKey = "mlood.input_size";
+    internal const string OutputKindKey = "mlood.output_kind";
+    internal const string ParameterPrefix = "mlood.param.";
+    internal const int CurrentVersion = 1;
+
+    internal OodHeadInfo(string kind, string inputColumnName, string outputColumnName, int inputSize,
+        OodHeadOutputKind outputKind, IReadOnlyDictionary<string, string> parameters)
+    {
+        Kind = kind;
+        InputColumnName = inputColumnName;
+        OutputColumnName = outputColumnName;
+        InputSize = inputSize;
+        OutputKind = outputKind;
+        Parameters = parameters;
+    }
+
+    /// <summary>The formula, e.g. <c>energy</c>, <c>msp</c>, <c>maxlogit</c>.</summary>
+    public string Kind { get; }
+
+    /// <summary>The column the head reads: a known-size vector of <see cref="float"/>.</summary>
+    public string InputColumnName { get; }
+
+    /// <summary>The column the head writes.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The size of the input vector the head was fitted for.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Whether the head writes a score or a decision.</summary>
+    public OodHeadOutputKind OutputKind { get; }
+
+    /// <summary>The head's settings (e.g. <c>temperature</c>), as invariant-culture strings.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; }
+
+    /// <summary>Reads a setting as a <see cref="float"/>.</summary>
+    /// <param name="name">The setting's name, e.g. <c>temperature</c>.</param>
+    public float GetSingle(string name) => float.Parse(Parameters[name], CultureInfo.InvariantCulture);
+
+    /// <inheritdoc/>
+    public override string ToString()
+        => $"{Kind}({InputColumnName}[{InputSize}] -> {OutputColumnName}" +
+           string.Concat(Parameters.Select(p => $", {p.Key}={p.Value}")) + ")";
+
+    internal IEnumerable<KeyValuePair<string, string>> ToMetadata()
+    {
+        yield return new(HeadKey, Kind);
+        yield return new(VersionKey, CurrentVersion.ToString(CultureInfo.InvariantCulture));
+        yield return new(InputColumnKey, InputColumnName);
+        yield return new(OutputColumnKey, OutputColumnName);
+        yield return new(InputSizeKey, InputSize.ToString(CultureInfo.InvariantCulture));
+        yield return new(OutputKindKey, OutputKind.ToString());
+        foreach (var parameter in Parameters)
+            yield return new(ParameterPrefix + parameter.Key, parameter.Value);
+    }
+
+    /// <summary>Rebuilds the description from a graph's metadata; <see langword="null"/> when it is not an MlOod head.</summary>
+    internal static OodHeadInfo? FromMetadata(IReadOnlyDictionary<string, string> metadata)
+    {
+        if (!metadata.TryGetValue(HeadKey, out string? kind))
+            return null;
+        int version = int.Parse(metadata[VersionKey], CultureInfo.InvariantCulture);
+        if (version > CurrentVersion)
+            throw new InvalidOperationException(
+                $"The model holds an MlOod '{kind}' head of version {version}, newer than this library reads ({CurrentVersion}). Update the Ml.Ood packages.");
+        var parameters = metadata
+            .Where(p => p.Key.StartsWith(ParameterPrefix, StringComparison.Ordinal))
+            .ToDictionary(p => p.Key[ParameterPrefix.Length..], p => p.Value, StringComparer.Ordinal);
+        return new OodHeadInfo(kind, metadata[InputColumnKey], metadata[OutputColumnKey],
+            int.Parse(metadata[InputSizeKey], CultureInfo.InvariantCulture),
+            Enum.Parse<OodHeadOutputKind>(metadata[OutputKindKey]), parameters);
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Ml.Ood.Transforms.Execution;
+using Ml.Ood.Transforms.Persistence;
+
+namespace Ml.Ood.Transforms;
+
+/// <summary>
+/// A fitted OOD head: a small ONNX graph that reads one column and writes one score (or decision) column.
+/// <see cref="Transform"/> scores blocks of rows with one ONNX Runtime call each; a PredictionEngine scores
+/// single rows through ML.NET's OnnxTransformer over the same graph; saving writes only ML.NET's own
+/// loadable transformers, so <c>ml.Model.Load</c> needs no registration.
+/// </summary>
+/// <remarks>
+/// After <c>ml.Model.Load</c> a head is served row by row by ML.NET's OnnxTransformer (correct, slower);
+/// <c>ml.Ood().Load(path, out schema)</c> or <c>ml.Ood().WithBatchedHeads(model)</c> turns it back into this
+/// batched transformer.
+/// </remarks>
+public sealed class OodHeadTransformer : ITransformer, IDisposable
+{
+    private readonly MLContext _context;
+    private readonly OodHeadModel _model;
+    private readonly OodHeadExecution _execution;
+    private readonly DataViewSchema? _fitSchema;
+    private readonly Lazy<HeadSession> _session;
+    private readonly Lock _savableLock = new();
+    private TransformerChain<ITransformer>? _savableForm;
+
+    internal OodHeadTransformer(MLContext context, OodHeadModel model, OodHeadExecution execution,
+        DataViewSchema? fitSchema, TransformerChain<ITransformer>? savableForm = null)
+    {
+        if (fitSchema is null && savableForm is null)
+            throw new ArgumentException("A head needs the schema it was fitted on or its saved form.", nameof(fitSchema));
+        _context = context;
+        _model = model;
+        _execution = execution;
+        _fitSchema = fitSchema;
+        _savableForm = savableForm;
+        _session = new Lazy<HeadSession>(() => new HeadSession(_model, _execution), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>What the head computes and from which columns.</summary>
+    public OodHeadInfo Head => _model.Info;
+
+    /// <summary>Rows scored per ONNX Runtime call by <see cref="Transform"/>.</summary>
+    public int BlockSize => _execution.BlockSize;
+
+    /// <summary>The CUDA device the head runs on, or <see langword="null"/> for the CPU.</summary>
+    public int? GpuDeviceId => _execution.GpuDeviceId;
+
+    /// <summary>Whether a failing GPU falls back to the CPU.</summary>
+    public bool FallbackToCpu => _execution.FallbackToCpu;
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        HeadSchema.CheckInput(inputSchema, Head.InputColumnName, Head.InputSize);
+        return HeadSchema.Append(inputSchema, Head.OutputColumnName, Head.OutputKind);
+    }
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var schema = GetOutputSchema(input.Schema);
+        return new BatchedHeadDataView(input, schema, _session.Value, Head, BlockSize);
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        HeadSchema.CheckInput(inputSchema, Head.InputColumnName, Head.InputSize);
+        return ((ITransformer)SavableForm(inputSchema)).GetRowToRowMapper(inputSchema);
+    }
+
+    /// <summary>Writes the head as a standalone ONNX model (input: the input column, output: <c>mlood_score</c>
+    /// or <c>mlood_decision</c> of shape [batch]; settings in <c>metadata_props</c>).</summary>
+    /// <param name="path">The .onnx file to write.</param>
+    public void ExportOnnx(string path) => File.WriteAllBytes(path, _model.Bytes);
+
+    /// <summary>Writes the head as a standalone ONNX model to a stream.</summary>
+    /// <param name="stream">The stream to write to.</param>
+    public void ExportOnnx(Stream stream) => stream.Write(_model.Bytes);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavableForm(_fitSchema)).Save(ctx);
+
+    /// <summary>Releases the ONNX Runtime session.</summary>
+    public void Dispose()
+    {
+        if (_session.IsValueCreated)
+            _session.Value.Dispose();
+    }
+
+    private TransformerChain<ITransformer> SavableForm(DataViewSchema? inputSchema)
+    {
+        lock (_savableLock)
+        {
+            // Built on first use: it holds a second ONNX Runtime session, worth avoiding for large heads.
+            return _savableForm ??= SavableHeadForm.Build(_context, _model, inputSchema ?? _fitSchema!, _execution);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.ML;
+
+namespace Ml.Ood.Transforms;
+
+/// <summary>
+/// Energy score (Liu et al., NeurIPS 2020): E(x) = -T * log sum_c exp(z_c / T) over a row of logits or class
+/// scores. Higher means more likely out-of-distribution.
+/// </summary>
+/// <remarks>
+/// <format type="text/markdown"><![CDATA[
+/// ### Estimator characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Does this estimator need to look at the data to train its parameters? | No |
+/// | Input column data type | Known-sized vector of <xref:System.Single> (logits) |
+/// | Output column data type | <xref:System.Single> |
+/// | Required NuGet in addition to Ml.Ood.Transforms | Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu |
+/// ]]></format>
+/// Create it with <c>ml.Ood().Energy(...)</c>.
+/// </remarks>
+public sealed class EnergyEstimator : OodHeadEstimator
+{
+    internal EnergyEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName, float temperature,
+        int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
+        : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
+    {
+        if (!float.IsFinite(temperature) || temperature <= 0)
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, OodErrors.Format(OodErrors.TemperatureNotPositive, temperature));
+        Temperature = temperature;
+    }
+
+    /// <summary>The temperature T &gt; 0 that divides the logits.</summary>
+    public float Temperature { get; }
+
+    private protected override OodHeadModel BuildModel(IDataView trainingData, int inputSize)
+    {
+        var parameters = new Dictionary<string, string> { ["temperature"] = Temperature.ToString("R", CultureInfo.InvariantCulture) };
+        return LogitHeadGraphs.Energy(Describe(LogitHeadGraphs.EnergyKind, inputSize, parameters), Temperature);
+    }
+}
+
+/// <summary>
+/// Maximum softmax probability (Hendrycks and Gimpel, ICLR 2017), negated so that higher means more likely
+/// out-of-distribution: -max_c softmax(z)_c.
+/// </summary>
+/// <remarks>
+/// Needs no data to fit; reads a known-size vector of <see cref="float"/> logits and writes a <see cref="float"/>.
+/// Create it with <c>ml.Ood().MaxSoftmaxProbability(...)</c>.
+/// </remarks>
+public sealed class MaxSoftmaxProbabilityEstimator : OodHeadEstimator
+{
+    internal MaxSoftmaxProbabilityEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName,
+        int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
+        : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
+    {
+    }
+
+    private protected override OodHeadModel BuildModel(IDataView trainingData, int inputSize)
+        => LogitHeadGraphs.MaxSoftmaxProbability(Describe(LogitHeadGraphs.MspKind, inputSize));
+}
+
+/// <summary>
+/// Maximum logit (Hendrycks et al., ICML 2022), negated so that higher means more likely out-of-distribution:
+/// -max_c z_c.
+/// </summary>
+/// <remarks>
+/// Needs no data to fit; reads a known-size vector of <see cref="float"/> logits and writes a <see cref="float"/>.
+/// Create it with <c>ml.Ood().MaxLogit(...)</c>.
+/// </remarks>
+public sealed class MaxLogitEstimator : OodHeadEstimator
+{
+    internal MaxLogitEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName,
+        int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
+        : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
+    {
+    }
+
+    private protected override OodHeadModel BuildModel(IDataView trainingData, int inputSize)
+        => LogitHeadGraphs.MaxLogit(Describe(LogitHeadGraphs.MaxLogitKind, inputSize));
+}

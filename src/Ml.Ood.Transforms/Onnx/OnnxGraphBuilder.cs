@@ -1,0 +1,114 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Ml.Ood.Transforms.Onnx.Protos;
+
+namespace Ml.Ood.Transforms.Onnx;
+
+/// <summary>
+/// Writes the small ONNX graphs that MlOod's heads are made of: inputs with a dynamic batch dimension,
+/// initializers for fitted state, nodes with attributes, and <c>metadata_props</c> for settings.
+/// One builder serves every head, so that each head is only its formula.
+/// </summary>
+internal sealed class OnnxGraphBuilder
+{
+    /// <summary>The opset MlOod writes: the newest that ONNX Runtime 1.31 and ML.NET's OnnxTransformer both run.</summary>
+    public const long Opset = OnnxVersions.Opset;
+
+    /// <summary>The symbolic name of the batch dimension on every input and output.</summary>
+    public const string BatchDimension = "batch";
+
+    private readonly GraphProto _graph;
+    private readonly ModelProto _model;
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private int _nextId;
+
+    public OnnxGraphBuilder(string graphName)
+    {
+        _graph = new GraphProto { Name = graphName };
+        _model = new ModelProto
+        {
+            IrVersion = OnnxVersions.IrVersion,
+            ProducerName = "MlOod",
+            ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "0",
+            Graph = _graph,
+        };
+        _model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+    }
+
+    /// <summary>Declares a graph input of shape [batch, <paramref name="dimsAfterBatch"/>...].</summary>
+    public string AddInput(string name, TensorProto.Types.DataType type, params long[] dimsAfterBatch)
+    {
+        _graph.Input.Add(MakeValueInfo(Claim(name), type, dimsAfterBatch));
+        return name;
+    }
+
+    /// <summary>Declares a graph output of shape [batch, <paramref name="dimsAfterBatch"/>...].</summary>
+    public void AddOutput(string name, TensorProto.Types.DataType type, params long[] dimsAfterBatch)
+        => _graph.Output.Add(MakeValueInfo(name, type, dimsAfterBatch));
+
+    /// <summary>Adds a float constant (fitted state: a bank, label embeddings, a threshold).</summary>
+    public string AddInitializer(string name, ReadOnlySpan<float> values, params long[] dims)
+        => AddRawInitializer(name, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(values), values.Length, dims);
+
+    /// <summary>Adds an int64 constant (axes, shapes, k).</summary>
+    public string AddInitializer(string name, ReadOnlySpan<long> values, params long[] dims)
+        => AddRawInitializer(name, TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(values), values.Length, dims);
+
+    /// <summary>Adds a node and returns the name of its (first) output, generated when not given.</summary>
+    public string AddNode(string opType, IReadOnlyList<string> inputs, string? output = null, params AttributeProto[] attributes)
+    {
+        string outputName = output is null ? Claim($"{opType}_{_nextId}") : Claim(output);
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nextId++}" };
+        node.Input.AddRange(inputs);
+        node.Output.Add(outputName);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return outputName;
+    }
+
+    /// <summary>Adds a node with a single input.</summary>
+    public string AddNode(string opType, string input, string? output = null, params AttributeProto[] attributes)
+        => AddNode(opType, [input], output, attributes);
+
+    /// <summary>Sets one <c>metadata_props</c> entry; a later call with the same key replaces it.</summary>
+    public void SetMetadata(string key, string value)
+    {
+        var existing = _model.MetadataProps.FirstOrDefault(p => p.Key == key);
+        if (existing is not null)
+            existing.Value = value;
+        else
+            _model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+    }
+
+    /// <summary>The serialized model.</summary>
+    public byte[] ToBytes() => _model.ToByteArray();
+
+    private string AddRawInitializer(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> bytes, int count, long[] dims)
+    {
+        long expected = dims.Aggregate(1L, (a, d) => a * d);
+        if (expected != count)
+            throw new ArgumentException($"Initializer '{name}' has {count} values but its shape [{string.Join(", ", dims)}] holds {expected}.", nameof(dims));
+        // ONNX stores raw_data little-endian; every platform .NET and ONNX Runtime share here is little-endian.
+        var tensor = new TensorProto { Name = Claim(name), DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
+        tensor.Dims.AddRange(dims);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    private string Claim(string name)
+    {
+        if (!_names.Add(name))
+            throw new InvalidOperationException($"The ONNX graph already has a value named '{name}'.");
+        return name;
+    }
+
+    private static ValueInfoProto MakeValueInfo(string name, TensorProto.Types.DataType type, long[] dimsAfterBatch)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
+        foreach (long d in dimsAfterBatch)
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        var tensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape };
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } };
+    }
+}

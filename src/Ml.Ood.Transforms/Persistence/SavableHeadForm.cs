@@ -1,0 +1,60 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Ml.Ood.Transforms.Persistence;
+
+/// <summary>
+/// The form in which a head is saved and served row by row: only ML.NET's own loadable transformers, so that
+/// <c>ml.Model.Load</c> rebuilds it in any process with no registration (DESIGN.md section 3):
+/// OnnxTransformer over the head's bytes, a custom mapping from the one-slot output to a scalar, a copy to
+/// the head's output column, and a drop of the two intermediate columns.
+/// </summary>
+internal static class SavableHeadForm
+{
+    public static TransformerChain<ITransformer> Build(MLContext context, OodHeadModel model, DataViewSchema inputSchema, OodHeadExecution execution)
+    {
+        var info = model.Info;
+        IDataView data = new EmptyDataView(inputSchema);
+        using var bytes = new MemoryStream(model.Bytes, writable: false);
+        var onnx = context.Transforms
+            .ApplyOnnxModel(model.GraphOutputName, info.InputColumnName, bytes, execution.GpuDeviceId, execution.FallbackToCpu)
+            .Fit(data);
+        data = onnx.Transform(data);
+
+        ITransformer toScalar;
+        string scalarColumn;
+        if (info.OutputKind == OodHeadOutputKind.Score)
+        {
+            toScalar = context.Transforms.CustomMapping(new OneSlotScoreToScalarFactory().GetMapping(), OneSlotScoreToScalarFactory.ContractName).Fit(data);
+            scalarColumn = ScalarScore.ColumnName;
+        }
+        else
+        {
+            toScalar = context.Transforms.CustomMapping(new OneSlotDecisionToScalarFactory().GetMapping(), OneSlotDecisionToScalarFactory.ContractName).Fit(data);
+            scalarColumn = ScalarDecision.ColumnName;
+        }
+        data = toScalar.Transform(data);
+
+        var copy = context.Transforms.CopyColumns(info.OutputColumnName, scalarColumn).Fit(data);
+        data = copy.Transform(data);
+        var drop = context.Transforms.DropColumns(model.GraphOutputName, scalarColumn).Fit(data);
+        return new TransformerChain<ITransformer>(onnx, toScalar, copy, drop);
+    }
+
+    /// <summary>
+    /// Recognises the saved form of a head inside a loaded model and returns the head's ONNX bytes.
+    /// OnnxTransformer does not expose its model, so the bytes are read back from its own saved form.
+    /// </summary>
+    public static OodHeadModel? TryRecognise(MLContext context, ITransformer transformer)
+    {
+        if (transformer is not TransformerChain<ITransformer> chain)
+            return null;
+        var parts = chain.ToArray();
+        if (parts.Length != 4 || parts[0] is not Microsoft.ML.Transforms.Onnx.OnnxTransformer onnx)
+            return null;
+        if (parts[1] is not Microsoft.ML.Transforms.CustomMappingTransformer<OneSlotScore, ScalarScore>
+            and not Microsoft.ML.Transforms.CustomMappingTransformer<OneSlotDecision, ScalarDecision>)
+            return null;
+        return OodHeadModel.TryRead(OnnxModelBytes.Extract(context, onnx));
+    }
+}
