@@ -52,12 +52,25 @@ internal sealed class HeadSession : IDisposable
                 using var gpuOptions = SessionOptions.MakeSessionOptionWithCudaProvider(device);
                 return new InferenceSession(model, gpuOptions);
             }
-            catch (Exception e) when (execution.FallbackToCpu && e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
+            catch (Exception e) when (IsGpuUnavailable(e))
             {
-                // Documented behaviour of fallbackToCpu: the head still runs, on the CPU.
+                if (!execution.FallbackToCpu)
+                    throw GpuUnavailable(device, e);
             }
         }
         using var options = new SessionOptions();
         return new InferenceSession(model, options);
     }
+
+    /// <summary>
+    /// The CPU-only native runtime has no CUDA entry point at all (EntryPointNotFoundException), a GPU runtime
+    /// without CUDA libraries fails to load them (OnnxRuntimeException), and a missing native library is a
+    /// DllNotFoundException; all mean "no GPU here".
+    /// </summary>
+    internal static bool IsGpuUnavailable(Exception e)
+        => e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException;
+
+    internal static InvalidOperationException GpuUnavailable(int device, Exception inner)
+        => new($"Could not run the OOD head on GPU device {device}: {inner.Message} Reference Microsoft.ML.OnnxRuntime.Gpu " +
+               "instead of Microsoft.ML.OnnxRuntime, or pass fallbackToCpu: true.", inner);
 }

@@ -4,11 +4,12 @@ namespace Ml.Ood.Transforms.Onnx;
 internal static class OnnxVersions
 {
     /// <summary>
-    /// Opset 21 with IR version 10: the newest pair that ONNX Runtime 1.31 (which ML.NET's OnnxTransformer
-    /// also runs through) loads; the test <c>OnnxGraphBuilderTests</c> checks the pair loads.
+    /// Opset 26 with IR version 13: the newest pair ONNX Runtime 1.31 loads (it refuses opset 27 as
+    /// "under development" and IR 14 as unsupported, measured 2026-11-23). ML.NET's OnnxTransformer runs
+    /// graphs through the same runtime, so it accepts the same pair; every head test loads both ways.
     /// </summary>
-    public const long Opset = 21;
+    public const long Opset = 26;
 
     /// <inheritdoc cref="Opset"/>
-    public const long IrVersion = 10;
+    public const long IrVersion = 13;
 }

@@ -15,10 +15,7 @@ internal static class SavableHeadForm
     {
         var info = model.Info;
         IDataView data = new EmptyDataView(inputSchema);
-        using var bytes = new MemoryStream(model.Bytes, writable: false);
-        var onnx = context.Transforms
-            .ApplyOnnxModel(model.GraphOutputName, info.InputColumnName, bytes, execution.GpuDeviceId, execution.FallbackToCpu)
-            .Fit(data);
+        var onnx = ApplyOnnx(context, model, data, execution);
         data = onnx.Transform(data);
 
         ITransformer toScalar;
@@ -39,6 +36,32 @@ internal static class SavableHeadForm
         data = copy.Transform(data);
         var drop = context.Transforms.DropColumns(model.GraphOutputName, scalarColumn).Fit(data);
         return new TransformerChain<ITransformer>(onnx, toScalar, copy, drop);
+    }
+
+    /// <summary>
+    /// ML.NET's own fallback catches only OnnxRuntimeException, but the CPU-only runtime has no CUDA entry point
+    /// at all (EntryPointNotFoundException); honour fallbackToCpu for that case too.
+    /// </summary>
+    private static ITransformer ApplyOnnx(MLContext context, OodHeadModel model, IDataView data, OodHeadExecution execution)
+    {
+        try
+        {
+            return Apply(execution.GpuDeviceId);
+        }
+        catch (Exception e) when (execution.GpuDeviceId is int device && Execution.HeadSession.IsGpuUnavailable(e))
+        {
+            if (!execution.FallbackToCpu)
+                throw Execution.HeadSession.GpuUnavailable(device, e);
+            return Apply(null);
+        }
+
+        ITransformer Apply(int? gpuDeviceId)
+        {
+            using var bytes = new MemoryStream(model.Bytes, writable: false);
+            return context.Transforms
+                .ApplyOnnxModel(model.GraphOutputName, model.Info.InputColumnName, bytes, gpuDeviceId, execution.FallbackToCpu)
+                .Fit(data);
+        }
     }
 
     /// <summary>

@@ -1,0 +1,51 @@
+using Microsoft.ML;
+using Ml.Ood.Tests;
+
+namespace Ml.Ood.Transforms.Tests;
+
+/// <summary>GPU settings pass through to ONNX Runtime; these tests run with the CPU-only runtime, as CI does.</summary>
+[TestClass]
+public sealed class ExecutionOptionsTests
+{
+    private static readonly float[][] Logits = LogitsData.Random(rows: 20, classes: 4, scale: 3, seed: 3);
+
+    [TestMethod]
+    public void SettingsDefaultToTheContext()
+    {
+        var ml = new MLContext(seed: 1) { GpuDeviceId = 3, FallbackToCpu = true };
+        var model = ml.Ood().MaxLogit("MaxLogit", "Logits").Fit(LogitsData.Create(ml, Logits));
+        Assert.AreEqual(3, model.GpuDeviceId);
+        Assert.IsTrue(model.FallbackToCpu);
+        Assert.AreEqual(256, model.BlockSize);
+
+        var explicitCpu = ml.Ood().MaxLogit("MaxLogit", "Logits", gpuDeviceId: null, fallbackToCpu: false, blockSize: 32)
+            .Fit(LogitsData.Create(ml, Logits));
+        Assert.AreEqual(3, explicitCpu.GpuDeviceId, "null means the context's device, as in ApplyOnnxModel");
+        Assert.IsFalse(explicitCpu.FallbackToCpu);
+        Assert.AreEqual(32, explicitCpu.BlockSize);
+    }
+
+    [TestMethod]
+    public void MissingGpuRuntimeFallsBackToCpuWhenAllowed()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = LogitsData.Create(ml, Logits);
+        var model = ml.Ood().Energy("Energy", "Logits", gpuDeviceId: 0, fallbackToCpu: true).Fit(data);
+
+        var expected = Logits.Select(z => LogitScores.Energy(z)).ToArray();
+        HeadHarness.AssertAllClose(expected, HeadHarness.Batched(model, data, "Energy"), 1e-5, "batched on the CPU fallback");
+        HeadHarness.AssertAllClose(expected, HeadHarness.PerRow(ml, model, data, Logits, "Energy"), 1e-5, "per row on the CPU fallback");
+    }
+
+    [TestMethod]
+    public void MissingGpuRuntimeThrowsWithoutFallback()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = LogitsData.Create(ml, Logits);
+        var model = ml.Ood().Energy("Energy", "Logits", gpuDeviceId: 0, fallbackToCpu: false).Fit(data);
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => HeadHarness.Batched(model, data, "Energy"));
+        StringAssert.Contains(error.Message, "GPU device 0");
+        StringAssert.Contains(error.Message, "Microsoft.ML.OnnxRuntime.Gpu");
+        Assert.ThrowsExactly<InvalidOperationException>(() => HeadHarness.PerRow(ml, model, data, Logits, "Energy"));
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Ml.Ood.Tests;
+
+namespace Ml.Ood.Transforms.Tests;
+
+/// <summary>Bad input columns fail at Fit, at GetOutputSchema and at Transform, naming column, expected and actual.</summary>
+[TestClass]
+public sealed class SchemaErrorTests
+{
+    private sealed class WrongTypes
+    {
+        public float Scalar { get; set; }
+
+        [VectorType]
+        public float[] Variable { get; set; } = [];
+
+        [VectorType(3)]
+        public double[] Doubles { get; set; } = [];
+
+        [VectorType(4)]
+        public float[] Logits { get; set; } = [];
+    }
+
+    private static IDataView WrongData(MLContext ml)
+        => ml.Data.LoadFromEnumerable([new WrongTypes { Variable = [1, 2], Doubles = [1, 2, 3], Logits = [1, 2, 3, 4] }]);
+
+    [TestMethod]
+    [DataRow("Missing", "Could not find input column 'Missing'")]
+    [DataRow("Scalar", "Schema mismatch for input column 'Scalar': expected known-size vector of Single, got Single")]
+    [DataRow("Variable", "Schema mismatch for input column 'Variable': expected known-size vector of Single, got Vector<Single>")]
+    [DataRow("Doubles", "Schema mismatch for input column 'Doubles': expected known-size vector of Single, got Vector<Double, 3>")]
+    public void FitRejectsBadInput(string column, string message)
+    {
+        var ml = new MLContext(seed: 1);
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Energy("Energy", column).Fit(WrongData(ml)));
+        StringAssert.StartsWith(error.Message, message);
+    }
+
+    [TestMethod]
+    [DataRow("Missing", "Could not find input column 'Missing'")]
+    [DataRow("Scalar", "Schema mismatch for input column 'Scalar': expected known-size vector of Single, got Single")]
+    [DataRow("Variable", "Schema mismatch for input column 'Variable': expected known-size vector of Single, got Vector<Single>")]
+    [DataRow("Doubles", "Schema mismatch for input column 'Doubles': expected known-size vector of Single, got Vector<Double, known size>")]
+    public void EstimatorSchemaRejectsBadInput(string column, string message)
+    {
+        var ml = new MLContext(seed: 1);
+        var shape = Shapes.Of(WrongData(ml).Schema);
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().MaxSoftmaxProbability("Msp", column).GetOutputSchema(shape));
+        StringAssert.StartsWith(error.Message, message);
+    }
+
+    [TestMethod]
+    public void TransformerRejectsAVectorOfAnotherSize()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = ml.Ood().MaxLogit("MaxLogit", "Logits").Fit(LogitsData.Create(ml, [[1f, 2f, 3f]]));
+        var fourClasses = WrongData(ml);
+        const string message = "Schema mismatch for input column 'Logits': expected vector of Single of size 3, got Vector<Single, 4>";
+
+        StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.GetOutputSchema(fourClasses.Schema)).Message, message);
+        StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(fourClasses)).Message, message);
+        StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.GetRowToRowMapper(fourClasses.Schema)).Message, message);
+    }
+
+    [TestMethod]
+    public void EstimatorAndTransformerSchemasAgree()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = LogitsData.Create(ml, [[1f, 2f, 3f]]);
+        var estimator = ml.Ood().Energy("Energy", "Logits");
+        var shape = estimator.GetOutputSchema(Shapes.Of(data.Schema));
+        var schema = estimator.Fit(data).GetOutputSchema(data.Schema);
+
+        var column = shape.Find("Energy");
+        Assert.AreEqual(SchemaShape.Column.VectorKind.Scalar, column.Kind);
+        Assert.AreEqual(NumberDataViewType.Single, column.ItemType);
+        Assert.AreEqual(NumberDataViewType.Single, schema["Energy"].Type);
+        CollectionAssert.AreEquivalent(shape.Select(c => c.Name).ToArray(), schema.Where(c => !c.IsHidden).Select(c => c.Name).ToArray());
+    }
+
+    [TestMethod]
+    [DataRow(0f)]
+    [DataRow(-1f)]
+    [DataRow(float.NaN)]
+    [DataRow(float.PositiveInfinity)]
+    public void TemperatureMustBePositiveAndFinite(float temperature)
+    {
+        var ml = new MLContext(seed: 1);
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Energy("Energy", "Logits", temperature));
+        Assert.AreEqual("temperature", error.ParamName);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => LogitScores.Energy([1f, 2f], temperature));
+    }
+
+    [TestMethod]
+    public void SpanFunctionsRejectBadShapes()
+    {
+        Assert.ThrowsExactly<ArgumentException>(() => LogitScores.MaxLogit(ReadOnlySpan<float>.Empty));
+        Assert.ThrowsExactly<ArgumentException>(() => LogitScores.Energy(new float[7], 3, new float[3]));
+        Assert.ThrowsExactly<ArgumentException>(() => LogitScores.MaxSoftmaxProbability(new float[6], 3, new float[1]));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => LogitScores.MaxLogit(new float[6], 0, new float[1]));
+    }
+}
