@@ -1,0 +1,46 @@
+// A separate process for the persistence bar (DESIGN.md section 8): it loads a model saved by MlOod with
+// plain ml.Model.Load, calls nothing of MlOod, and prints the scores of the requested columns.
+// Usage: Ml.Ood.LoadCheck <model.zip> <features.bin> <output.txt> <column> [<column> ...]
+// features.bin: int32 rows, int32 width, then rows * width float32 (little-endian), read into "Features".
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+if (args.Length < 4)
+{
+    Console.Error.WriteLine("usage: Ml.Ood.LoadCheck <model.zip> <features.bin> <output.txt> <column> [<column> ...]");
+    return 2;
+}
+
+var ml = new MLContext(seed: 1);
+var model = ml.Model.Load(args[0], out var inputSchema);
+
+float[][] features;
+using (var reader = new BinaryReader(File.OpenRead(args[1])))
+{
+    int rows = reader.ReadInt32(), width = reader.ReadInt32();
+    features = Enumerable.Range(0, rows)
+        .Select(_ => Enumerable.Range(0, width).Select(_ => reader.ReadSingle()).ToArray())
+        .ToArray();
+}
+
+var definition = SchemaDefinition.Create(typeof(FeatureRow));
+definition[nameof(FeatureRow.Features)].ColumnType = inputSchema[nameof(FeatureRow.Features)].Type;
+var data = ml.Data.LoadFromEnumerable(features.Select(f => new FeatureRow { Features = f }), definition);
+var scored = model.Transform(data);
+
+using var output = new StreamWriter(args[2]);
+foreach (string column in args.Skip(3))
+{
+    output.WriteLine($"{column}\t{scored.Schema[column].Type}");
+    output.WriteLine(string.Join(' ', scored.GetColumn<float>(column).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+}
+return 0;
+
+/// <summary>The input the end-to-end models are saved with.</summary>
+internal sealed class FeatureRow
+{
+    public float[] Features { get; set; } = [];
+
+    public float Label { get; set; }
+}
