@@ -13,7 +13,7 @@ internal sealed class FeatureRow
 
 /// <summary>
 /// The pipeline shape of DESIGN.md section 1 without the image stages: an ML.NET multiclass trainer, then the
-/// MlOod heads on its Score column. Data: Gaussian classes in 8 dimensions, plus far-away rows as OOD.
+/// MlOod heads on its Score column. Data: Gaussian classes in 8 dimensions; class k is centred at 4 on axis k.
 /// </summary>
 internal static class ClassifierPipeline
 {
@@ -22,7 +22,7 @@ internal static class ClassifierPipeline
 
     public static IEstimator<ITransformer> Build(MLContext ml, int? blockSize = null)
         => ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
+            .Append(ml.MulticlassClassification.Trainers.SdcaNonCalibrated("Label", "Features"))
             .Append(ml.Ood().Energy("EnergyScore", "Score", blockSize: blockSize))
             .Append(ml.Ood().Energy("EnergyT2Score", "Score", temperature: 2f, blockSize: blockSize))
             .Append(ml.Ood().MaxSoftmaxProbability("MspScore", "Score", blockSize: blockSize))
@@ -35,13 +35,14 @@ internal static class ClassifierPipeline
         return ml.Data.LoadFromEnumerable(rows, definition);
     }
 
-    /// <summary>Three classes around distinct centres (in-distribution), optionally shifted far away (OOD).</summary>
-    public static List<FeatureRow> Sample(int rows, int seed, float shift = 0)
+    /// <summary>Rows of classes 0, 1, 2 (in-distribution) or of <paramref name="classes"/>, shifted by <paramref name="shift"/>.</summary>
+    public static List<FeatureRow> Sample(int rows, int seed, float shift = 0, int[]? classes = null)
     {
+        classes ??= [0, 1, 2];
         var random = new Random(seed);
         return Enumerable.Range(0, rows).Select(i =>
         {
-            int label = i % 3;
+            int label = classes[i % classes.Length];
             var features = new float[Dimensions];
             for (int d = 0; d < Dimensions; d++)
                 features[d] = (d == label ? 4f : 0f) + shift + Gaussian(random);

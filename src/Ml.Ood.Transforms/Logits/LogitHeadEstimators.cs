@@ -17,7 +17,9 @@ namespace Ml.Ood.Transforms;
 /// | Output column data type | <xref:System.Single> |
 /// | Required NuGet in addition to Ml.Ood.Transforms | Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu |
 /// ]]></format>
-/// Create it with <c>ml.Ood().Energy(...)</c>.
+/// Create it with <c>ml.Ood().Energy(...)</c>. The input must be logits: ML.NET's calibrated multiclass trainers
+/// (LbfgsMaximumEntropy, SdcaMaximumEntropy, LightGbm) write probabilities to Score, on which the energy is a
+/// constant; use SdcaNonCalibrated or an ONNX model's logits. Fit logs a warning when the input looks like probabilities.
 /// </remarks>
 public sealed class EnergyEstimator : OodHeadEstimator
 {
@@ -35,6 +37,7 @@ public sealed class EnergyEstimator : OodHeadEstimator
 
     private protected override OodHeadModel BuildModel(IDataView trainingData, int inputSize)
     {
+        ProbabilityInputCheck.WarnIfProbabilities(Catalog.Environment, trainingData, InputColumnName, "energy");
         var parameters = new Dictionary<string, string> { ["temperature"] = Temperature.ToString("R", CultureInfo.InvariantCulture) };
         return LogitHeadGraphs.Energy(Describe(LogitHeadGraphs.EnergyKind, inputSize, parameters), Temperature);
     }
@@ -57,7 +60,10 @@ public sealed class MaxSoftmaxProbabilityEstimator : OodHeadEstimator
     }
 
     private protected override OodHeadModel BuildModel(IDataView trainingData, int inputSize)
-        => LogitHeadGraphs.MaxSoftmaxProbability(Describe(LogitHeadGraphs.MspKind, inputSize));
+    {
+        ProbabilityInputCheck.WarnIfProbabilities(Catalog.Environment, trainingData, InputColumnName, "MSP");
+        return LogitHeadGraphs.MaxSoftmaxProbability(Describe(LogitHeadGraphs.MspKind, inputSize));
+    }
 }
 
 /// <summary>
@@ -77,5 +83,8 @@ public sealed class MaxLogitEstimator : OodHeadEstimator
     }
 
     private protected override OodHeadModel BuildModel(IDataView trainingData, int inputSize)
-        => LogitHeadGraphs.MaxLogit(Describe(LogitHeadGraphs.MaxLogitKind, inputSize));
+    {
+        ProbabilityInputCheck.WarnIfProbabilities(Catalog.Environment, trainingData, InputColumnName, "MaxLogit");
+        return LogitHeadGraphs.MaxLogit(Describe(LogitHeadGraphs.MaxLogitKind, inputSize));
+    }
 }
