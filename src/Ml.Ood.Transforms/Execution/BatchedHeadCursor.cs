@@ -14,7 +14,8 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
     private readonly HeadSession _session;
     private readonly int _blockSize;
     private readonly int _inputSize;
-    private readonly ValueGetter<VBuffer<float>> _inputGetter;
+    private readonly ValueGetter<VBuffer<float>>? _vectorGetter;
+    private readonly ValueGetter<float>? _scalarGetter;
     private readonly ValueGetter<DataViewRowId> _sourceIdGetter;
     private readonly ColumnBuffer?[] _buffers;
     private readonly ColumnBuffer[] _activeBuffers;
@@ -34,8 +35,16 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
         _source = source;
         _session = session;
         _blockSize = blockSize;
-        _inputSize = ((VectorDataViewType)input.Type).Size;
-        _inputGetter = source.GetGetter<VBuffer<float>>(input);
+        if (input.Type is VectorDataViewType vector)
+        {
+            _inputSize = vector.Size;
+            _vectorGetter = source.GetGetter<VBuffer<float>>(input);
+        }
+        else
+        {
+            _inputSize = 1;
+            _scalarGetter = source.GetGetter<float>(input);
+        }
         _sourceIdGetter = source.GetIdGetter();
         _buffers = new ColumnBuffer?[source.Schema.Count];
         foreach (var column in passThrough)
@@ -92,8 +101,15 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
         int rows = 0;
         while (rows < _blockSize && _source.MoveNext())
         {
-            _inputGetter(ref _inputRow);
-            _inputRow.CopyTo(_inputBlock.AsSpan(rows * _inputSize, _inputSize));
+            if (_vectorGetter is not null)
+            {
+                _vectorGetter(ref _inputRow);
+                _inputRow.CopyTo(_inputBlock.AsSpan(rows * _inputSize, _inputSize));
+            }
+            else
+            {
+                _scalarGetter!(ref _inputBlock[rows]);
+            }
             _sourceIdGetter(ref _ids[rows]);
             foreach (var buffer in _activeBuffers)
                 buffer.Capture(rows);

@@ -7,11 +7,17 @@ namespace Ml.Ood.Transforms;
 /// <summary>The schema checks every head makes, at Fit, at GetOutputSchema and at Transform.</summary>
 internal static class HeadSchema
 {
-    /// <summary>Checks the input column of a data view; returns its vector size.</summary>
-    public static int CheckInput(DataViewSchema schema, string columnName, int? expectedSize = null)
+    /// <summary>Checks the input column of a data view; returns its vector size (1 for a scalar input).</summary>
+    public static int CheckInput(DataViewSchema schema, string columnName, int? expectedSize = null, bool scalar = false)
     {
         var column = schema.GetColumnOrNull(columnName)
             ?? throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
+        if (scalar)
+        {
+            if (column.Type != NumberDataViewType.Single)
+                throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Single", column.Type.ToString()!));
+            return 1;
+        }
         if (column.Type is not VectorDataViewType { ItemType: var item, Size: > 0 } vector || item != NumberDataViewType.Single)
             throw Mismatch(columnName, expectedSize, column.Type.ToString()!);
         if (expectedSize is int size && vector.Size != size)
@@ -20,22 +26,29 @@ internal static class HeadSchema
     }
 
     /// <summary>Checks the input column of a schema shape (the estimator's view, which carries no sizes).</summary>
-    public static void CheckInput(SchemaShape schema, string columnName)
+    public static void CheckInput(SchemaShape schema, string columnName, bool scalar = false)
     {
         var column = schema.FirstOrDefault(c => c.Name == columnName);
         if (column.Name is null)
             throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
+        if (scalar)
+        {
+            if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType != NumberDataViewType.Single)
+                throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Single", Describe(column)));
+            return;
+        }
         if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
         {
-            string? actual = column.Kind switch
-            {
-                SchemaShape.Column.VectorKind.Scalar => column.ItemType.ToString() ?? "?",
-                SchemaShape.Column.VectorKind.VariableVector => $"Vector<{column.ItemType}>",
-                _ => $"Vector<{column.ItemType}, known size>",
-            };
-            throw Mismatch(columnName, null, actual ?? "?");
+            throw Mismatch(columnName, null, Describe(column));
         }
     }
+
+    private static string Describe(SchemaShape.Column column) => column.Kind switch
+    {
+        SchemaShape.Column.VectorKind.Scalar => column.ItemType.ToString() ?? "?",
+        SchemaShape.Column.VectorKind.VariableVector => $"Vector<{column.ItemType}>",
+        _ => $"Vector<{column.ItemType}, known size>",
+    };
 
     /// <summary>The schema shape column a head adds.</summary>
     public static SchemaShape.Column OutputColumn(MLContext context, string name, OodHeadOutputKind kind)

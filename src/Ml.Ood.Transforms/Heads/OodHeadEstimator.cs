@@ -33,11 +33,14 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
 
     private protected virtual OodHeadOutputKind OutputKind => OodHeadOutputKind.Score;
 
+    /// <summary>Whether the head reads a scalar <see cref="float"/> column rather than a vector.</summary>
+    private protected virtual bool InputIsScalar => false;
+
     /// <inheritdoc/>
     public OodHeadTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        int inputSize = HeadSchema.CheckInput(input.Schema, InputColumnName);
+        int inputSize = HeadSchema.CheckInput(input.Schema, InputColumnName, scalar: InputIsScalar);
         var model = BuildModel(input, inputSize);
         return new OodHeadTransformer(Catalog.Context, model, _execution, input.Schema);
     }
@@ -46,7 +49,7 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        HeadSchema.CheckInput(inputSchema, InputColumnName);
+        HeadSchema.CheckInput(inputSchema, InputColumnName, InputIsScalar);
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[OutputColumnName] = HeadSchema.OutputColumn(Catalog.Context, OutputColumnName, OutputKind);
         return new SchemaShape(columns.Values);
@@ -55,7 +58,7 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
     /// <summary>The description a head stamps into its graph.</summary>
     private protected OodHeadInfo Describe(string kind, int inputSize, IReadOnlyDictionary<string, string>? parameters = null)
         => new(kind, InputColumnName, OutputColumnName, inputSize, OutputKind,
-            parameters ?? new Dictionary<string, string>(StringComparer.Ordinal));
+            parameters ?? new Dictionary<string, string>(StringComparer.Ordinal), InputIsScalar);
 
     /// <summary>Builds the head's graph; stateful heads read <paramref name="trainingData"/> once.</summary>
     private protected abstract OodHeadModel BuildModel(IDataView trainingData, int inputSize);

@@ -24,13 +24,15 @@ public sealed class OodHeadInfo
     internal const string InputColumnKey = "mlood.input_column";
     internal const string OutputColumnKey = "mlood.output_column";
     internal const string InputSizeKey = "mlood.input_size";
+    internal const string InputKindKey = "mlood.input_kind";
     internal const string OutputKindKey = "mlood.output_kind";
     internal const string ParameterPrefix = "mlood.param.";
     internal const int CurrentVersion = 1;
 
     internal OodHeadInfo(string kind, string inputColumnName, string outputColumnName, int inputSize,
-        OodHeadOutputKind outputKind, IReadOnlyDictionary<string, string> parameters)
+        OodHeadOutputKind outputKind, IReadOnlyDictionary<string, string> parameters, bool inputIsScalar = false)
     {
+        InputIsScalar = inputIsScalar;
         Kind = kind;
         InputColumnName = inputColumnName;
         OutputColumnName = outputColumnName;
@@ -42,13 +44,16 @@ public sealed class OodHeadInfo
     /// <summary>The formula, e.g. <c>energy</c>, <c>msp</c>, <c>maxlogit</c>.</summary>
     public string Kind { get; }
 
-    /// <summary>The column the head reads: a known-size vector of <see cref="float"/>.</summary>
+    /// <summary>The column the head reads: a known-size vector of <see cref="float"/>, or a <see cref="float"/> when <see cref="InputIsScalar"/>.</summary>
     public string InputColumnName { get; }
+
+    /// <summary>Whether the head reads a scalar <see cref="float"/> (e.g. a score to threshold) rather than a vector.</summary>
+    public bool InputIsScalar { get; }
 
     /// <summary>The column the head writes.</summary>
     public string OutputColumnName { get; }
 
-    /// <summary>The size of the input vector the head was fitted for.</summary>
+    /// <summary>The size of the input vector the head was fitted for; 1 for a scalar input.</summary>
     public int InputSize { get; }
 
     /// <summary>Whether the head writes a score or a decision.</summary>
@@ -73,6 +78,7 @@ public sealed class OodHeadInfo
         yield return new(InputColumnKey, InputColumnName);
         yield return new(OutputColumnKey, OutputColumnName);
         yield return new(InputSizeKey, InputSize.ToString(CultureInfo.InvariantCulture));
+        yield return new(InputKindKey, InputIsScalar ? "scalar" : "vector");
         yield return new(OutputKindKey, OutputKind.ToString());
         foreach (var parameter in Parameters)
             yield return new(ParameterPrefix + parameter.Key, parameter.Value);
@@ -92,6 +98,7 @@ public sealed class OodHeadInfo
             .ToDictionary(p => p.Key[ParameterPrefix.Length..], p => p.Value, StringComparer.Ordinal);
         return new OodHeadInfo(kind, metadata[InputColumnKey], metadata[OutputColumnKey],
             int.Parse(metadata[InputSizeKey], CultureInfo.InvariantCulture),
-            Enum.Parse<OodHeadOutputKind>(metadata[OutputKindKey]), parameters);
+            Enum.Parse<OodHeadOutputKind>(metadata[OutputKindKey]), parameters,
+            metadata.TryGetValue(InputKindKey, out string? inputKind) && inputKind == "scalar");
     }
 }

@@ -58,7 +58,7 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        HeadSchema.CheckInput(inputSchema, Head.InputColumnName, Head.InputSize);
+        HeadSchema.CheckInput(inputSchema, Head.InputColumnName, Head.InputSize, Head.InputIsScalar);
         return HeadSchema.Append(inputSchema, Head.OutputColumnName, Head.OutputKind);
     }
 
@@ -74,7 +74,7 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        HeadSchema.CheckInput(inputSchema, Head.InputColumnName, Head.InputSize);
+        HeadSchema.CheckInput(inputSchema, Head.InputColumnName, Head.InputSize, Head.InputIsScalar);
         return ((ITransformer)SavableForm(inputSchema)).GetRowToRowMapper(inputSchema);
     }
 
