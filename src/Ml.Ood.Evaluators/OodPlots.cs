@@ -37,14 +37,15 @@ public static class OodPlots
         chance.LinePattern = LinePattern.Dashed;
         chance.Color = Colors.Gray;
 
-        // The papers' FPR@95 sits where 5% of ID rows are flagged; on these axes it is (0.05, 1 - FPR@95).
-        double y95 = 1 - metrics.FalsePositiveRateAtTruePositiveRate95;
-        var marker = plot.Add.Marker(0.05, y95, MarkerShape.FilledCircle, 9, Colors.Red);
+        // The papers' FPR@95 threshold keeps >= 95% of ID rows, so at most 5% are flagged: on these
+        // OOD-positive axes its point is (1 - ID kept, 1 - FPR@95).
+        var (idKept, oodKept) = ThresholdWalk.OperatingPointAtIdRate(metrics.Groups, 0.95);
+        var marker = plot.Add.Marker(1 - idKept, 1 - oodKept, MarkerShape.FilledCircle, 9, Colors.Red);
         marker.LegendText = Invariant($"FPR@95TPR = {metrics.FalsePositiveRateAtTruePositiveRate95:F4}");
         plot.Title(title ?? Invariant($"ROC curve (AUROC = {metrics.AreaUnderRocCurve:F4})"));
         plot.XLabel("False positive rate (ID rows flagged as OOD)");
         plot.YLabel("True positive rate (OOD rows flagged)");
-        plot.Axes.SetLimits(0, 1, 0, 1);
+        SetUnitAxes(plot);
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, width, height);
     }
@@ -113,6 +114,9 @@ public static class OodPlots
         line.LineWidth = 2;
         line.LegendText = legend;
     }
+
+    /// <summary>The unit square with a small margin, so that curves along an edge (a perfect detector) stay visible.</summary>
+    internal static void SetUnitAxes(Plot plot) => plot.Axes.SetLimits(-0.01, 1.01, -0.01, 1.01);
 
     private static void AddBars(Plot plot, double[] centers, double[] values, double width, Color color, string legend)
     {

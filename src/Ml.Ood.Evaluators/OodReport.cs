@@ -97,7 +97,7 @@ public sealed class OodReport
         plot.Title(title);
         plot.XLabel("False positive rate (ID rows flagged as OOD)");
         plot.YLabel("True positive rate (OOD rows flagged)");
-        plot.Axes.SetLimits(0, 1, 0, 1);
+        OodPlots.SetUnitAxes(plot);
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, width, height);
     }

@@ -65,7 +65,10 @@ internal static class ThresholdWalk
     /// <paramref name="idRate"/> of ID rows (score &lt;= t) and the fraction of OOD rows it keeps too. Same as
     /// scikit-learn's <c>roc_curve(is_id, -score)</c> at the first point with TPR &gt;= rate.
     /// </summary>
-    public static double FalsePositiveRateAtIdRate(ScoreGroups g, double idRate)
+    public static double FalsePositiveRateAtIdRate(ScoreGroups g, double idRate) => OperatingPointAtIdRate(g, idRate).OodKept;
+
+    /// <summary>The fractions of ID and of OOD rows kept as ID (score &lt;= t) at the threshold of <see cref="FalsePositiveRateAtIdRate"/>.</summary>
+    public static (double IdKept, double OodKept) OperatingPointAtIdRate(ScoreGroups g, double idRate)
     {
         long id = 0, ood = 0;
         for (int j = 0; j < g.Count; j++)
@@ -78,7 +81,7 @@ internal static class ThresholdWalk
             }
         }
 
-        return (double)ood / g.OodTotal;
+        return ((double)id / g.IdTotal, (double)ood / g.OodTotal);
     }
 
     /// <summary>
