@@ -1,0 +1,88 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Ml.Ood.Evaluators;
+
+/// <summary>Argument checks shared by the span-based metric functions; each names what it checks.</summary>
+internal static class Guard
+{
+    public static void SameLength(int length, string name, int otherLength, string otherName)
+    {
+        if (length != otherLength)
+        {
+            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.LengthMismatch, name, length, otherName, otherLength), name);
+        }
+    }
+
+    public static void NotEmpty(int length, string name)
+    {
+        if (length == 0)
+        {
+            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoRows, name), name);
+        }
+    }
+
+    public static void AllFinite(ReadOnlySpan<float> scores, string name)
+    {
+        // x - x is 0 for every finite x and NaN for NaN and both infinities: one SIMD test per block,
+        // and a scalar pass only to name the first bad row.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && scores.Length >= Vector<float>.Count)
+        {
+            ReadOnlySpan<Vector<float>> blocks = MemoryMarshal.Cast<float, Vector<float>>(scores);
+            foreach (Vector<float> v in blocks)
+            {
+                if (!Vector.EqualsAll(v - v, Vector<float>.Zero))
+                {
+                    break;
+                }
+
+                i += Vector<float>.Count;
+            }
+        }
+
+        for (; i < scores.Length; i++)
+        {
+            float s = scores[i];
+            if (s - s != 0f)
+            {
+                throw NonFinite(name, i);
+            }
+        }
+    }
+
+    public static ArgumentException NonFinite(string name, long row) =>
+        new(ErrorMessages.Format(ErrorMessages.NonFiniteScore, name, row), name);
+
+    public static void CountAtLeastOne(int count, string name)
+    {
+        if (count < 1)
+        {
+            throw new ArgumentOutOfRangeException(name, count, ErrorMessages.Format(ErrorMessages.CountMustBePositive, name, count));
+        }
+    }
+
+    public static void KInRange(int k, int max, string name)
+    {
+        if (k < 1 || k > max)
+        {
+            throw new ArgumentOutOfRangeException(name, k, ErrorMessages.Format(ErrorMessages.KOutOfRange, name, max, k));
+        }
+    }
+
+    public static void Label(int label, int classCount, long row, string name)
+    {
+        if ((uint)label >= (uint)classCount)
+        {
+            throw new ArgumentOutOfRangeException(name, label, ErrorMessages.Format(ErrorMessages.LabelOutOfRange, name, label, row, classCount));
+        }
+    }
+
+    public static void NonNegativeLabel(int label, long row, string name)
+    {
+        if (label < 0)
+        {
+            throw new ArgumentOutOfRangeException(name, label, ErrorMessages.Format(ErrorMessages.LabelOutOfRange, name, label, row, int.MaxValue));
+        }
+    }
+}
