@@ -66,6 +66,18 @@ internal sealed class OnnxGraphBuilder
         return outputName;
     }
 
+    /// <summary>Adds a node with several outputs (e.g. TopK's values and indices) and returns their names.</summary>
+    public string[] AddNodeWithOutputs(string opType, IReadOnlyList<string> inputs, int outputCount, params AttributeProto[] attributes)
+    {
+        var outputs = Enumerable.Range(0, outputCount).Select(i => Claim($"{opType}_{_nextId}_{i}")).ToArray();
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nextId++}" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return outputs;
+    }
+
     /// <summary>Adds a node with a single input.</summary>
     public string AddNode(string opType, string input, string? output = null, params AttributeProto[] attributes)
         => AddNode(opType, [input], output, attributes);

@@ -1,0 +1,104 @@
+using System.Numerics.Tensors;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace Ml.Ood.Trainers;
+
+/// <summary>
+/// Class-conditional Gaussians with one shared covariance (Lee et al., NeurIPS 2018; OpenOOD's MDS): the class
+/// means and the whitening of the biased shared covariance, from one pass over the training rows.
+/// </summary>
+internal sealed class ClassGaussians
+{
+    /// <summary>The spacing of doubles at 1 (numpy's finfo(float64).eps); .NET's double.Epsilon is the smallest subnormal.</summary>
+    private const double MachineEpsilon = 2.220446049250313e-16;
+
+    private ClassGaussians(float[] means, int classes, float[] whitening, int rank, long rows)
+    {
+        Means = means;
+        Classes = classes;
+        Whitening = whitening;
+        Rank = rank;
+        Rows = rows;
+    }
+
+    /// <summary>Class means, row-major [classes, dimensions].</summary>
+    public float[] Means { get; }
+
+    public int Classes { get; }
+
+    /// <summary>W with P = W W^T, row-major [dimensions, rank]: (x - mu)^T P (x - mu) = ||(x - mu) W||^2.</summary>
+    public float[] Whitening { get; }
+
+    public int Rank { get; }
+
+    public long Rows { get; }
+
+    public static ClassGaussians Fit(IHost host, IDataView data, string column, string labelColumn, int dimensions)
+    {
+        // One pass: per-class sums and the uncentred second moment; S = (1/N)(sum x x^T - sum_c n_c mu_c mu_c^T).
+        // Double accumulators keep the subtraction accurate.
+        var sums = new List<double[]>();
+        var counts = new List<long>();
+        var secondMoment = new double[dimensions * dimensions];
+        var row = new double[dimensions];
+        long n = TrainingRows.Read(host, data, column, labelColumn, (embedding, label) =>
+        {
+            if (label < 0)
+                throw new ArgumentException($"Column '{labelColumn}' has the negative class label {label}.", nameof(labelColumn));
+            while (sums.Count <= label)
+            {
+                sums.Add(new double[dimensions]);
+                counts.Add(0);
+            }
+            for (int d = 0; d < dimensions; d++)
+                row[d] = embedding[d];
+            TensorPrimitives.Add(sums[label], row, sums[label]);
+            counts[label]++;
+            for (int i = 0; i < dimensions; i++)
+            {
+                var target = secondMoment.AsSpan(i * dimensions, dimensions);
+                TensorPrimitives.MultiplyAdd(row, row[i], target, target);
+            }
+        });
+        if (n == 0)
+            throw new InvalidOperationException($"Column '{column}' has no rows: the Gaussians need training data.");
+
+        int classes = sums.Count;
+        var means = new double[classes * dimensions];
+        for (int c = 0; c < classes; c++)
+        {
+            if (counts[c] == 0)
+                throw new ArgumentException($"Class {c} of column '{labelColumn}' has no training rows; labels must be 0..{classes - 1} (or keys) with every class present.", nameof(labelColumn));
+            var mean = means.AsSpan(c * dimensions, dimensions);
+            TensorPrimitives.Divide(sums[c], counts[c], mean);
+            for (int i = 0; i < dimensions; i++)
+            {
+                var target = secondMoment.AsSpan(i * dimensions, dimensions);
+                TensorPrimitives.MultiplyAdd(mean, -counts[c] * mean[i], target, target);
+            }
+        }
+        TensorPrimitives.Divide(secondMoment, n, secondMoment);
+        var (whitening, rank) = PseudoInverseSquareRoot(secondMoment, dimensions);
+        return new ClassGaussians(means.Select(m => (float)m).ToArray(), classes, whitening, rank, n);
+    }
+
+    /// <summary>
+    /// W = V_r diag(1 / sqrt(lambda_r)) over the eigenvalues above scipy.linalg.pinvh's cutoff
+    /// (|lambda| > n * eps * max |lambda|), so that W W^T is the pseudo-inverse of the covariance.
+    /// </summary>
+    private static (float[] Whitening, int Rank) PseudoInverseSquareRoot(double[] covariance, int n)
+    {
+        var (values, vectors) = SymmetricEigen.Decompose(covariance, n);
+        double cutoff = n * MachineEpsilon * values.Max(Math.Abs);
+        var kept = Enumerable.Range(0, n).Where(i => values[i] > cutoff).ToArray();
+        var whitening = new float[n * kept.Length];
+        for (int j = 0; j < kept.Length; j++)
+        {
+            double scale = 1 / Math.Sqrt(values[kept[j]]);
+            for (int i = 0; i < n; i++)
+                whitening[i * kept.Length + j] = (float)(vectors[i * n + kept[j]] * scale);
+        }
+        return (whitening, kept.Length);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using Ml.Ood.Transforms;
+
+namespace Ml.Ood.Trainers;
+
+/// <summary>
+/// Mahalanobis out-of-distribution score (Lee et al., NeurIPS 2018, without input pre-processing, as in
+/// OpenOOD's MDS): class means and one shared, biased covariance S fitted on in-distribution embeddings, and
+/// score = min over classes of (x - mu_c)^T S^+ (x - mu_c). Higher means more likely out-of-distribution.
+/// </summary>
+/// <remarks>
+/// <format type="text/markdown"><![CDATA[
+/// ### Estimator characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Does this estimator need to look at the data to train its parameters? | Yes: one pass over the embedding and label columns |
+/// | Input column data type | Known-sized vector of <xref:System.Single>; label: key, or whole numbers as Single, Double or Int32 |
+/// | Output column data type | <xref:System.Single> |
+/// | Required NuGet in addition to Ml.Ood.Trainers | Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu |
+/// ]]></format>
+/// S^+ is the pseudo-inverse (eigenvalues below scipy's pinvh cutoff are dropped), so collinear embeddings work.
+/// Fitting costs O(N D^2) for the covariance and O(D^3) for its eigen-decomposition. Create it with
+/// <c>ml.Ood().Mahalanobis(...)</c>.
+/// </remarks>
+public sealed class MahalanobisEstimator : OodHeadEstimator
+{
+    internal MahalanobisEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName, string labelColumnName,
+        int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
+        : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
+        LabelColumnName = labelColumnName;
+    }
+
+    /// <summary>The class label column the Gaussians are fitted per.</summary>
+    public string LabelColumnName { get; }
+
+    private protected override OodHeadModel BuildModel(IDataView trainingData, int inputSize)
+    {
+        TrainingRows.LabelColumn(trainingData.Schema, LabelColumnName);
+        var host = Catalog.Environment.Register(nameof(MahalanobisEstimator));
+        var gaussians = ClassGaussians.Fit(host, trainingData, InputColumnName, LabelColumnName, inputSize);
+        using (var channel = host.Start("Mahalanobis"))
+        {
+            channel.Info(MessageSensitivity.None,
+                $"Mahalanobis: {gaussians.Classes} classes from {gaussians.Rows:N0} rows; shared covariance of rank {gaussians.Rank} of {inputSize}.");
+        }
+        var parameters = new Dictionary<string, string>
+        {
+            ["label_column"] = LabelColumnName,
+            ["classes"] = gaussians.Classes.ToString(CultureInfo.InvariantCulture),
+            ["rank"] = gaussians.Rank.ToString(CultureInfo.InvariantCulture),
+        };
+        return MahalanobisHeadGraph.Build(Describe(MahalanobisHeadGraph.Kind, inputSize, parameters), gaussians);
+    }
+}

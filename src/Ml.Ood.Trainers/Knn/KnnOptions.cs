@@ -1,0 +1,42 @@
+namespace Ml.Ood.Trainers;
+
+/// <summary>Settings of <see cref="KnnEstimator"/>; the defaults follow Sun et al. (ICML 2022) on CIFAR.</summary>
+public sealed class KnnOptions
+{
+    /// <summary>The score column to write.</summary>
+    public string OutputColumnName { get; set; } = "KnnScore";
+
+    /// <summary>The embedding column (known-size vector of Single); null means <see cref="OutputColumnName"/>.</summary>
+    public string? InputColumnName { get; set; }
+
+    /// <summary>The neighbour rank whose distance is the score; 50 in the paper's CIFAR results, 1 = nearest.</summary>
+    public int K { get; set; } = 50;
+
+    /// <summary>Keep each training row in the bank with this probability (0, 1]; null keeps every row.</summary>
+    public double? BankFraction { get; set; }
+
+    /// <summary>Keep at most this many rows, sampled uniformly (reservoir sampling); null for no limit.</summary>
+    public int? MaxBankRows { get; set; }
+
+    /// <summary>The sampling seed; null uses the MLContext's seed.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>CUDA device, or null for the MLContext's <c>GpuDeviceId</c>.</summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>Run on the CPU if the GPU fails; null for the MLContext's <c>FallbackToCpu</c>.</summary>
+    public bool? FallbackToCpu { get; set; }
+
+    /// <summary>Rows per ONNX Runtime call; null for 256.</summary>
+    public int? BlockSize { get; set; }
+
+    internal void Validate()
+    {
+        if (K < 1)
+            throw new ArgumentOutOfRangeException(nameof(K), K, "k must be at least 1.");
+        if (BankFraction is double f && !(f > 0 && f <= 1))
+            throw new ArgumentOutOfRangeException(nameof(BankFraction), f, "The bank fraction must be in (0, 1].");
+        if (MaxBankRows is int rows && rows < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxBankRows), rows, "The bank needs at least one row.");
+    }
+}
