@@ -36,51 +36,47 @@ internal sealed class ClassGaussians
 
     public static ClassGaussians Fit(IHost host, IDataView data, string column, string labelColumn, int dimensions)
     {
-        // One pass: per-class sums and the uncentred second moment; S = (1/N)(sum x x^T - sum_c n_c mu_c mu_c^T).
-        // Double accumulators keep the subtraction accurate.
-        var sums = new List<double[]>();
+        // One pass of Welford's update per class into one shared scatter matrix: for a row x of class c, with
+        // n_c counting it, delta = x - mu_c (before the update) and scatter += ((n_c - 1) / n_c) delta delta^T.
+        // Unlike sum x x^T - sum n_c mu_c mu_c^T, this does not cancel, so rank-deficient covariances stay so.
+        var means = new List<double[]>();
         var counts = new List<long>();
-        var secondMoment = new double[dimensions * dimensions];
-        var row = new double[dimensions];
+        var scatter = new double[dimensions * dimensions];
+        var delta = new double[dimensions];
         long n = TrainingRows.Read(host, data, column, labelColumn, (embedding, label) =>
         {
             if (label < 0)
                 throw new ArgumentException($"Column '{labelColumn}' has the negative class label {label}.", nameof(labelColumn));
-            while (sums.Count <= label)
+            while (means.Count <= label)
             {
-                sums.Add(new double[dimensions]);
+                means.Add(new double[dimensions]);
                 counts.Add(0);
             }
+            var mean = means[label];
+            long count = ++counts[label];
             for (int d = 0; d < dimensions; d++)
-                row[d] = embedding[d];
-            TensorPrimitives.Add(sums[label], row, sums[label]);
-            counts[label]++;
+                delta[d] = embedding[d] - mean[d];
+            TensorPrimitives.MultiplyAdd(delta, 1.0 / count, mean, mean);
+            double weight = (count - 1) / (double)count;
             for (int i = 0; i < dimensions; i++)
             {
-                var target = secondMoment.AsSpan(i * dimensions, dimensions);
-                TensorPrimitives.MultiplyAdd(row, row[i], target, target);
+                var target = scatter.AsSpan(i * dimensions, dimensions);
+                TensorPrimitives.MultiplyAdd(delta, weight * delta[i], target, target);
             }
         });
         if (n == 0)
             throw new InvalidOperationException($"Column '{column}' has no rows: the Gaussians need training data.");
 
-        int classes = sums.Count;
-        var means = new double[classes * dimensions];
+        int classes = means.Count;
         for (int c = 0; c < classes; c++)
         {
             if (counts[c] == 0)
                 throw new ArgumentException($"Class {c} of column '{labelColumn}' has no training rows; labels must be 0..{classes - 1} (or keys) with every class present.", nameof(labelColumn));
-            var mean = means.AsSpan(c * dimensions, dimensions);
-            TensorPrimitives.Divide(sums[c], counts[c], mean);
-            for (int i = 0; i < dimensions; i++)
-            {
-                var target = secondMoment.AsSpan(i * dimensions, dimensions);
-                TensorPrimitives.MultiplyAdd(mean, -counts[c] * mean[i], target, target);
-            }
         }
-        TensorPrimitives.Divide(secondMoment, n, secondMoment);
-        var (whitening, rank) = PseudoInverseSquareRoot(secondMoment, dimensions);
-        return new ClassGaussians(means.Select(m => (float)m).ToArray(), classes, whitening, rank, n);
+        // The biased shared covariance S = scatter / N, as OpenOOD's MDS and FORMULAS.md define it.
+        TensorPrimitives.Divide(scatter, n, scatter);
+        var (whitening, rank) = PseudoInverseSquareRoot(scatter, dimensions);
+        return new ClassGaussians(means.SelectMany(m => m).Select(v => (float)v).ToArray(), classes, whitening, rank, n);
     }
 
     /// <summary>

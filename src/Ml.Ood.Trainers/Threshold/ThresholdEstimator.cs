@@ -1,9 +1,7 @@
 using System.Globalization;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Ml.Ood.Transforms;
-using Ml.Ood.Transforms.Onnx.Protos;
 
 namespace Ml.Ood.Trainers;
 

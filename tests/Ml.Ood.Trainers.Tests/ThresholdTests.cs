@@ -1,0 +1,73 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Ml.Ood.Transforms;
+
+namespace Ml.Ood.Trainers.Tests;
+
+/// <summary>The calibrated decision: hand-computed thresholds, persistence of the threshold, bad input.</summary>
+[TestClass]
+public sealed class ThresholdTests
+{
+    private sealed class ScoreRow
+    {
+        public float Score { get; set; }
+    }
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    [DataRow(0.95, 19f)] // ceil(0.95 * 20) = 19th smallest of 1..20
+    [DataRow(0.9, 18f)]
+    [DataRow(0.5, 10f)]
+    [DataRow(1.0, 20f)]
+    [DataRow(0.01, 1f)]
+    public void ThresholdKeepsTheRequestedFractionOfIdRows(double rate, float expected)
+    {
+        var ml = new MLContext(seed: 1);
+        var id = Scores(ml, Enumerable.Range(1, 20).Select(i => (float)i).Reverse());
+        var model = ml.Ood().Threshold("IsOod", "Score", rate).Fit(id);
+        Assert.AreEqual(expected, model.Head.GetSingle(ThresholdEstimator.ThresholdParameter));
+
+        var decisions = model.Transform(id).GetColumn<bool>("IsOod").ToArray();
+        var scores = id.GetColumn<float>("Score").ToArray();
+        for (int i = 0; i < scores.Length; i++)
+            Assert.AreEqual(scores[i] > expected, decisions[i], $"score {scores[i]}");
+    }
+
+    [TestMethod]
+    public void DecisionAndThresholdSurviveSaveAndLoad()
+    {
+        var ml = new MLContext(seed: 1);
+        var id = Scores(ml, Enumerable.Range(1, 100).Select(i => i * 0.5f));
+        var test = Scores(ml, [-1f, 47.5f, 47.6f, 1000f, float.NaN]);
+        var model = ml.Ood().Threshold("IsOod", "Score").Fit(id);
+        bool[] expected = [false, false, true, true, false];
+        CollectionAssert.AreEqual(expected, model.Transform(test).GetColumn<bool>("IsOod").ToArray(), "batched");
+
+        string zip = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"threshold-{Guid.NewGuid():N}.zip");
+        ml.Model.Save(model, id.Schema, zip);
+        var loaded = ml.Model.Load(zip, out _).Transform(test);
+        Assert.AreEqual(BooleanDataViewType.Instance, loaded.Schema["IsOod"].Type, "the decision stays a scalar Boolean");
+        CollectionAssert.AreEqual(expected, loaded.GetColumn<bool>("IsOod").ToArray(), "loaded");
+        var restored = (OodHeadTransformer)ml.Ood().Load(zip, out _);
+        Assert.AreEqual(47.5f, restored.Head.GetSingle(ThresholdEstimator.ThresholdParameter));
+        Assert.AreEqual(OodHeadOutputKind.Decision, restored.Head.OutputKind);
+    }
+
+    [TestMethod]
+    public void BadInputGivesClearErrors()
+    {
+        var ml = new MLContext(seed: 1);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Threshold("IsOod", "Score", 0));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Threshold("IsOod", "Score", 1.01));
+        var nan = Assert.ThrowsExactly<ArgumentException>(() => ml.Ood().Threshold("IsOod", "Score").Fit(Scores(ml, [1f, float.NaN])));
+        StringAssert.Contains(nan.Message, "Column 'Score' has a NaN score in row 1");
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => ml.Ood().Threshold("IsOod", "Score").Fit(Scores(ml, []))).Message, "has no rows");
+        var vector = EmbeddingData.Create(ml, [[1f, 2f]]);
+        StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Threshold("IsOod", "Embedding").Fit(vector)).Message,
+            "Schema mismatch for input column 'Embedding': expected Single, got Vector<Single, 2>");
+    }
+
+    private static IDataView Scores(MLContext ml, IEnumerable<float> scores)
+        => ml.Data.LoadFromEnumerable(scores.Select(s => new ScoreRow { Score = s }).ToList());
+}
