@@ -18,7 +18,7 @@ public static class OodModelCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var model = catalog.Context.Model.Load(filePath, out inputSchema);
-        return catalog.WithBatchedHeads(model, blockSize);
+        return HeadRestorer.Restore(catalog.Context, model, OodHeadExecution.Resolve(catalog.Context, null, null, blockSize), ownsModel: true);
     }
 
     /// <summary>Loads a model from a stream; see <see cref="Load(OodCatalog, string, out DataViewSchema, int?)"/>.</summary>
@@ -30,7 +30,7 @@ public static class OodModelCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var model = catalog.Context.Model.Load(stream, out inputSchema);
-        return catalog.WithBatchedHeads(model, blockSize);
+        return HeadRestorer.Restore(catalog.Context, model, OodHeadExecution.Resolve(catalog.Context, null, null, blockSize), ownsModel: true);
     }
 
     /// <summary>
@@ -45,6 +45,6 @@ public static class OodModelCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
-        return HeadRestorer.Restore(catalog.Context, model, OodHeadExecution.Resolve(catalog.Context, null, null, blockSize));
+        return HeadRestorer.Restore(catalog.Context, model, OodHeadExecution.Resolve(catalog.Context, null, null, blockSize), ownsModel: false);
     }
 }

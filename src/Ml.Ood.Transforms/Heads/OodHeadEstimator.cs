@@ -42,7 +42,7 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
         ArgumentNullException.ThrowIfNull(input);
         int inputSize = HeadSchema.CheckInput(input.Schema, InputColumnName, scalar: InputIsScalar);
         var model = BuildModel(input, inputSize);
-        return new OodHeadTransformer(Catalog.Context, model, _execution, input.Schema);
+        return new OodHeadTransformer(Catalog.Context, model, _execution);
     }
 
     /// <inheritdoc/>

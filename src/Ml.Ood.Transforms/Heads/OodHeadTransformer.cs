@@ -21,20 +21,16 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     private readonly MLContext _context;
     private readonly OodHeadModel _model;
     private readonly OodHeadExecution _execution;
-    private readonly DataViewSchema? _fitSchema;
     private readonly Lazy<HeadSession> _session;
     private readonly Lock _savableLock = new();
     private TransformerChain<ITransformer>? _savableForm;
 
     internal OodHeadTransformer(MLContext context, OodHeadModel model, OodHeadExecution execution,
-        DataViewSchema? fitSchema, TransformerChain<ITransformer>? savableForm = null)
+        TransformerChain<ITransformer>? savableForm = null)
     {
-        if (fitSchema is null && savableForm is null)
-            throw new ArgumentException("A head needs the schema it was fitted on or its saved form.", nameof(fitSchema));
         _context = context;
         _model = model;
         _execution = execution;
-        _fitSchema = fitSchema;
         _savableForm = savableForm;
         _session = new Lazy<HeadSession>(() => new HeadSession(_model, _execution), LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -75,7 +71,7 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         HeadSchema.CheckInput(inputSchema, Head.InputColumnName, Head.InputSize, Head.InputIsScalar);
-        return ((ITransformer)SavableForm(inputSchema)).GetRowToRowMapper(inputSchema);
+        return ((ITransformer)SavableForm()).GetRowToRowMapper(inputSchema);
     }
 
     /// <summary>Writes the head as a standalone ONNX model (input: the input column, output: <c>mlood_score</c>
@@ -87,7 +83,7 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     /// <param name="stream">The stream to write to.</param>
     public void ExportOnnx(Stream stream) => stream.Write(_model.Bytes);
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavableForm(_fitSchema)).Save(ctx);
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavableForm()).Save(ctx);
 
     /// <summary>Releases the ONNX Runtime session.</summary>
     public void Dispose()
@@ -96,12 +92,12 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
             _session.Value.Dispose();
     }
 
-    private TransformerChain<ITransformer> SavableForm(DataViewSchema? inputSchema)
+    private TransformerChain<ITransformer> SavableForm()
     {
         lock (_savableLock)
         {
             // Built on first use: it holds a second ONNX Runtime session, worth avoiding for large heads.
-            return _savableForm ??= SavableHeadForm.Build(_context, _model, inputSchema ?? _fitSchema!, _execution);
+            return _savableForm ??= SavableHeadForm.Build(_context, _model, _execution);
         }
     }
 }

@@ -7,15 +7,28 @@ namespace Ml.Ood.Transforms;
 /// <summary>Walks a loaded model and swaps each head's saved form for a batched head.</summary>
 internal static class HeadRestorer
 {
-    public static ITransformer Restore(MLContext context, ITransformer model, OodHeadExecution execution)
+    /// <param name="context">The context whose GPU settings the heads use.</param>
+    /// <param name="model">The loaded model.</param>
+    /// <param name="execution">How the restored heads run.</param>
+    /// <param name="ownsModel">
+    /// True when the caller will not use <paramref name="model"/> again (it was just loaded): each head's saved form
+    /// is then disposed, releasing its ONNX Runtime session, and rebuilt only if the head is saved or served per row.
+    /// </param>
+    public static ITransformer Restore(MLContext context, ITransformer model, OodHeadExecution execution, bool ownsModel)
     {
         if (model is not TransformerChain<ITransformer> chain)
             return model;
         if (SavableHeadForm.TryRecognise(context, chain) is OodHeadModel head)
-            return new OodHeadTransformer(context, head, execution, fitSchema: null, savableForm: chain);
+        {
+            if (!ownsModel)
+                return new OodHeadTransformer(context, head, execution, savableForm: chain);
+            foreach (var part in chain.OfType<IDisposable>())
+                part.Dispose();
+            return new OodHeadTransformer(context, head, execution);
+        }
 
         var parts = chain.ToArray();
-        var restored = parts.Select(part => Restore(context, part, execution)).ToArray();
+        var restored = parts.Select(part => Restore(context, part, execution, ownsModel)).ToArray();
         return restored.SequenceEqual(parts) ? chain : new TransformerChain<ITransformer>(restored);
     }
 }

@@ -11,10 +11,14 @@ namespace Ml.Ood.Transforms.Persistence;
 /// </summary>
 internal static class SavableHeadForm
 {
-    public static TransformerChain<ITransformer> Build(MLContext context, OodHeadModel model, DataViewSchema inputSchema, OodHeadExecution execution)
+    /// <summary>
+    /// Builds the saved form over a schema holding only the head's input column: none of the four transformers
+    /// depends on other columns, so a head needs no copy of the schema it was fitted on.
+    /// </summary>
+    public static TransformerChain<ITransformer> Build(MLContext context, OodHeadModel model, OodHeadExecution execution)
     {
         var info = model.Info;
-        IDataView data = new EmptyDataView(inputSchema);
+        IDataView data = new EmptyDataView(InputOnlySchema(info));
         var onnx = ApplyOnnx(context, model, data, execution);
         data = onnx.Transform(data);
 
@@ -36,6 +40,15 @@ internal static class SavableHeadForm
         data = copy.Transform(data);
         var drop = context.Transforms.DropColumns(model.GraphOutputName, scalarColumn).Fit(data);
         return new TransformerChain<ITransformer>(onnx, toScalar, copy, drop);
+    }
+
+    private static DataViewSchema InputOnlySchema(OodHeadInfo info)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(info.InputColumnName, info.InputIsScalar
+            ? NumberDataViewType.Single
+            : new VectorDataViewType(NumberDataViewType.Single, info.InputSize));
+        return builder.ToSchema();
     }
 
     /// <summary>
