@@ -13,12 +13,12 @@ internal sealed class FeatureRow
 
 /// <summary>
 /// The pipeline shape of DESIGN.md section 1 without the image stages: an ML.NET multiclass trainer, then the
-/// MlOod heads on its Score column. Data: Gaussian classes in 8 dimensions; class k is centred at 4 on axis k.
+/// MlOod heads on its Score column, KNN and Mahalanobis on the features, and the calibrated decision. Data: Gaussian classes in 8 dimensions; class k is centred at 4 on axis k.
 /// </summary>
 internal static class ClassifierPipeline
 {
     public const int Dimensions = 8;
-    public static readonly string[] ScoreColumns = ["EnergyScore", "EnergyT2Score", "MspScore", "MaxLogitScore"];
+    public static readonly string[] ScoreColumns = ["EnergyScore", "EnergyT2Score", "MspScore", "MaxLogitScore", "KnnScore", "MahalanobisScore"];
 
     public static IEstimator<ITransformer> Build(MLContext ml, int? blockSize = null)
         => ml.Transforms.Conversion.MapValueToKey("Label")
@@ -26,7 +26,10 @@ internal static class ClassifierPipeline
             .Append(ml.Ood().Energy("EnergyScore", "Score", blockSize: blockSize))
             .Append(ml.Ood().Energy("EnergyT2Score", "Score", temperature: 2f, blockSize: blockSize))
             .Append(ml.Ood().MaxSoftmaxProbability("MspScore", "Score", blockSize: blockSize))
-            .Append(ml.Ood().MaxLogit("MaxLogitScore", "Score", blockSize: blockSize));
+            .Append(ml.Ood().MaxLogit("MaxLogitScore", "Score", blockSize: blockSize))
+            .Append(ml.Ood().Knn("KnnScore", "Features", k: 10, blockSize: blockSize))
+            .Append(ml.Ood().Mahalanobis("MahalanobisScore", "Features", "Label", blockSize: blockSize))
+            .Append(ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95, blockSize: blockSize));
 
     public static IDataView Load(MLContext ml, IEnumerable<FeatureRow> rows)
     {

@@ -8,7 +8,7 @@ using Ml.Ood.Transforms;
 namespace Ml.Ood.EndToEnd.Tests;
 
 /// <summary>
-/// DESIGN.md section 8: a trained pipeline with every logit head gives the same scores batched, per row
+/// DESIGN.md section 8: a trained pipeline with every head (logit heads, KNN, Mahalanobis, threshold) gives the same scores batched, per row
 /// (PredictionEngine), after loading in a separate process with plain ml.Model.Load, and from the span
 /// functions applied to the classifier's own Score column.
 /// </summary>
@@ -33,9 +33,11 @@ public sealed class SeparateProcessPersistenceTests
         var logits = scored.GetColumn<float[]>("Score").ToArray();
         AssertSpanFunctionsAgree(logits, batched);
 
-        var perRow = PredictRowByRow(ml, model, testRows);
+        bool[] decisions = scored.GetColumn<bool>("IsOod").ToArray();
+        var (perRow, perRowDecisions) = PredictRowByRow(ml, model, testRows);
         foreach (string column in ClassifierPipeline.ScoreColumns)
             HeadHarness.AssertAllClose(batched[column], perRow[column], Tolerance, $"{column}: PredictionEngine vs batched");
+        CollectionAssert.AreEqual(decisions, perRowDecisions, "IsOod: PredictionEngine vs batched");
 
         string folder = TestContext.TestRunResultsDirectory ?? Path.GetTempPath();
         string zip = Path.Combine(folder, $"classifier-{Guid.NewGuid():N}.zip");
@@ -46,13 +48,17 @@ public sealed class SeparateProcessPersistenceTests
             Assert.AreEqual("Single", other[column].Type, $"{column} must load as a scalar Single");
             HeadHarness.AssertAllClose(batched[column], other[column].Scores, Tolerance, $"{column}: other process vs batched");
         }
+        Assert.AreEqual("Boolean", other["IsOod"].Type, "the decision must load as a scalar Boolean");
+        CollectionAssert.AreEqual(decisions, other["IsOod"].Scores.Select(v => v == 1f).ToArray(), "IsOod: other process vs batched");
+        Assert.IsTrue(decisions.Any(d => d) && decisions.Any(d => !d), "the threshold splits the test rows");
 
         var restored = ml.Ood().Load(zip, out _);
-        Assert.AreEqual(ClassifierPipeline.ScoreColumns.Length, ((TransformerChain<ITransformer>)restored).OfType<OodHeadTransformer>().Count(),
+        Assert.AreEqual(ClassifierPipeline.ScoreColumns.Length + 1, ((TransformerChain<ITransformer>)restored).OfType<OodHeadTransformer>().Count(),
             "every head comes back batched");
         var restoredScores = restored.Transform(test);
         foreach (string column in ClassifierPipeline.ScoreColumns)
             HeadHarness.AssertAllClose(batched[column], restoredScores.GetColumn<float>(column).ToArray(), Tolerance, $"{column}: restored vs batched");
+        CollectionAssert.AreEqual(decisions, restoredScores.GetColumn<bool>("IsOod").ToArray(), "IsOod: restored vs batched");
     }
 
     [TestMethod]
@@ -77,19 +83,22 @@ public sealed class SeparateProcessPersistenceTests
         HeadHarness.AssertAllClose(logits.Select(z => LogitScores.MaxLogit(z)).ToArray(), batched["MaxLogitScore"], Tolerance, "maxlogit vs span");
     }
 
-    private static Dictionary<string, float[]> PredictRowByRow(MLContext ml, ITransformer model, List<FeatureRow> rows)
+    private static (Dictionary<string, float[]>, bool[]) PredictRowByRow(MLContext ml, ITransformer model, List<FeatureRow> rows)
     {
         var input = SchemaDefinition.Create(typeof(FeatureRow));
         input[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, ClassifierPipeline.Dimensions);
         using var engine = ml.Model.CreatePredictionEngine<FeatureRow, HeadScores>(model, inputSchemaDefinition: input);
         var predictions = rows.Select(engine.Predict).ToList();
-        return new Dictionary<string, float[]>
+        var scores = new Dictionary<string, float[]>
         {
             ["EnergyScore"] = predictions.Select(p => p.EnergyScore).ToArray(),
             ["EnergyT2Score"] = predictions.Select(p => p.EnergyT2Score).ToArray(),
             ["MspScore"] = predictions.Select(p => p.MspScore).ToArray(),
             ["MaxLogitScore"] = predictions.Select(p => p.MaxLogitScore).ToArray(),
+            ["KnnScore"] = predictions.Select(p => p.KnnScore).ToArray(),
+            ["MahalanobisScore"] = predictions.Select(p => p.MahalanobisScore).ToArray(),
         };
+        return (scores, predictions.Select(p => p.IsOod).ToArray());
     }
 
     private static Dictionary<string, (string Type, float[] Scores)> ScoreInAnotherProcess(string zip, List<FeatureRow> rows, string folder)
@@ -99,7 +108,7 @@ public sealed class SeparateProcessPersistenceTests
         LogitsData.WriteBinary(features, rows.Select(r => r.Features).ToList());
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Ml.Ood.LoadCheck.dll"), zip, features, output }.Concat(ClassifierPipeline.ScoreColumns))
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Ml.Ood.LoadCheck.dll"), zip, features, output }.Concat(ClassifierPipeline.ScoreColumns).Append("IsOod"))
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         string stderr = process.StandardError.ReadToEnd();
@@ -126,5 +135,11 @@ public sealed class SeparateProcessPersistenceTests
         public float MspScore { get; set; }
 
         public float MaxLogitScore { get; set; }
+
+        public float KnnScore { get; set; }
+
+        public float MahalanobisScore { get; set; }
+
+        public bool IsOod { get; set; }
     }
 }

@@ -1,5 +1,5 @@
 // A separate process for the persistence bar (DESIGN.md section 8): it loads a model saved by MlOod with
-// plain ml.Model.Load, calls nothing of MlOod, and prints the scores of the requested columns.
+// plain ml.Model.Load, calls nothing of MlOod, and prints the requested score (Single) or decision (Boolean) columns.
 // Usage: Ml.Ood.LoadCheck <model.zip> <features.bin> <output.txt> <column> [<column> ...]
 // features.bin: int32 rows, int32 width, then rows * width float32 (little-endian), read into "Features".
 using System.Globalization;
@@ -32,8 +32,12 @@ var scored = model.Transform(data);
 using var output = new StreamWriter(args[2]);
 foreach (string column in args.Skip(3))
 {
-    output.WriteLine($"{column}\t{scored.Schema[column].Type}");
-    output.WriteLine(string.Join(' ', scored.GetColumn<float>(column).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+    var type = scored.Schema[column].Type;
+    output.WriteLine($"{column}\t{type}");
+    var values = type == BooleanDataViewType.Instance
+        ? scored.GetColumn<bool>(column).Select(v => v ? "1" : "0")
+        : scored.GetColumn<float>(column).Select(v => v.ToString("R", CultureInfo.InvariantCulture));
+    output.WriteLine(string.Join(' ', values));
 }
 return 0;
 
