@@ -11,6 +11,9 @@ public sealed class FeatureRow
 
     /// <summary>The class, 0 to 3.</summary>
     public float Label { get; set; }
+
+    /// <summary>The truth the evaluation compares against: true for rows of a class the model never saw.</summary>
+    public bool IsOodTruth { get; set; }
 }
 
 /// <summary>Gaussian classes in 8 dimensions: class k is centred at 4 on axis k, with unit noise.</summary>
@@ -19,8 +22,8 @@ public static class GeneratedData
     /// <summary>The number of features.</summary>
     public const int Dimensions = 8;
 
-    /// <summary>Draws rows of the given classes in turn.</summary>
-    public static List<FeatureRow> Sample(int rows, int[] classes, int seed)
+    /// <summary>Draws rows of the given classes in turn; <paramref name="isOod"/> marks them as unknown.</summary>
+    public static List<FeatureRow> Sample(int rows, int[] classes, int seed, bool isOod = false)
     {
         var random = new Random(seed);
         var result = new List<FeatureRow>(rows);
@@ -30,7 +33,7 @@ public static class GeneratedData
             var features = new float[Dimensions];
             for (int d = 0; d < Dimensions; d++)
                 features[d] = (d == label ? 4f : 0f) + Gaussian(random);
-            result.Add(new FeatureRow { Features = features, Label = label });
+            result.Add(new FeatureRow { Features = features, Label = label, IsOodTruth = isOod });
         }
         return result;
     }

@@ -1,4 +1,17 @@
 using BenchmarkDotNet.Running;
+using Ml.Ood.Benchmarks;
 
-// dotnet run -c Release --project tests/Ml.Ood.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Benchmarks: dotnet run -c Release --project tests/Ml.Ood.Benchmarks -- --filter '*'
+// Helpers for knn-vs-faiss.sh: fit-knn ZIP [BANK_ROWS] | score-knn ZIP [OUT_DIR]
+return args.FirstOrDefault() switch
+{
+    "fit-knn" => KnnCommands.Fit(args[1], args.Length > 2 ? int.Parse(args[2]) : null),
+    "score-knn" => KnnCommands.Score(args[1], args.Length > 2 ? args[2] : null),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(EnergyHeadBenchmarks).Assembly).Run(args);
+    return 0;
+}

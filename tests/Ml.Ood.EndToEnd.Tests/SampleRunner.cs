@@ -22,7 +22,7 @@ internal static class SampleRunner
         => File.ReadAllLines(sourceFile)
             .SkipWhile(line => !line.StartsWith("// Expected output", StringComparison.Ordinal))
             .Skip(1)
-            .TakeWhile(line => line.StartsWith("// ", StringComparison.Ordinal))
-            .Select(line => line[3..])
+            .TakeWhile(line => line.StartsWith("//", StringComparison.Ordinal))
+            .Select(line => line.Length > 2 ? line[3..] : "")
             .ToArray();
 }

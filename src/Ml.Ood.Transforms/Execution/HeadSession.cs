@@ -50,6 +50,7 @@ internal sealed class HeadSession : IDisposable
             try
             {
                 using var gpuOptions = SessionOptions.MakeSessionOptionWithCudaProvider(device);
+                gpuOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
                 return new InferenceSession(model, gpuOptions);
             }
             catch (Exception e) when (IsGpuUnavailable(e))
@@ -58,8 +59,20 @@ internal sealed class HeadSession : IDisposable
                     throw GpuUnavailable(device, e);
             }
         }
-        using var options = new SessionOptions();
+        using var options = CpuOptions();
         return new InferenceSession(model, options);
+    }
+
+    /// <summary>
+    /// Prepacking would keep a GEMM-ready copy of a large initializer (a KNN bank) beside the original, which
+    /// the head also reads (Gather): measured on a 50,000 x 512 bank, disabling it saved 100 MB of peak memory
+    /// (1041 -> 942 MB) and left scoring time unchanged (4.71 vs 4.76 s for 10,000 queries).
+    /// </summary>
+    private static SessionOptions CpuOptions()
+    {
+        var options = new SessionOptions();
+        options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        return options;
     }
 
     /// <summary>

@@ -52,9 +52,33 @@ internal sealed class OodHeadModel
     /// <summary>Reads a head back from ONNX bytes; <see langword="null"/> when the graph is not an MlOod head.</summary>
     public static OodHeadModel? TryRead(byte[] bytes)
     {
-        var model = ModelProto.Parser.ParseFrom(bytes);
-        var metadata = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        var info = OodHeadInfo.FromMetadata(metadata);
+        var info = OodHeadInfo.FromMetadata(ReadMetadata(bytes));
         return info is null ? null : new OodHeadModel(bytes, info);
+    }
+
+    /// <summary>
+    /// Reads only ModelProto.metadata_props (field 14) and skips the rest without copying it: parsing the whole
+    /// model would copy every initializer, a KNN bank included, into a second buffer.
+    /// </summary>
+    private static Dictionary<string, string> ReadMetadata(byte[] bytes)
+    {
+        const int MetadataPropsField = 14;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var input = new Google.Protobuf.CodedInputStream(bytes);
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (Google.Protobuf.WireFormat.GetTagFieldNumber(tag) == MetadataPropsField)
+            {
+                var entry = new StringStringEntryProto();
+                input.ReadMessage(entry);
+                metadata[entry.Key] = entry.Value;
+            }
+            else
+            {
+                input.SkipLastField();
+            }
+        }
+        return metadata;
     }
 }

@@ -13,10 +13,13 @@ internal static class OnnxModelBytes
 
     public static byte[] Extract(MLContext context, OnnxTransformer transformer)
     {
-        using var zipBytes = new MemoryStream();
-        context.Model.Save(transformer, null, zipBytes);
-        zipBytes.Position = 0;
-        using var zip = new ZipArchive(zipBytes, ZipArchiveMode.Read);
+        // A temporary file rather than a MemoryStream: the saved zip of a large head (a KNN bank) would
+        // otherwise sit in memory, growing by doubling, beside the bytes read back from it.
+        using var zipFile = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None,
+            bufferSize: 1 << 16, FileOptions.DeleteOnClose);
+        context.Model.Save(transformer, null, zipFile);
+        zipFile.Position = 0;
+        using var zip = new ZipArchive(zipFile, ZipArchiveMode.Read);
         var entry = zip.Entries.FirstOrDefault(e => e.Name == EntryName)
             ?? throw new InvalidOperationException("The saved OnnxTransformer holds no ONNX model entry.");
         using var reader = new BinaryReader(entry.Open());
