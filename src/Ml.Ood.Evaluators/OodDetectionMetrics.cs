@@ -13,7 +13,7 @@ namespace Ml.Ood.Evaluators;
 /// one half in the AUROC; the default FPR@95 is the papers' ID-positive definition, and OpenOOD v1.5's
 /// OOD-positive one is <see cref="FalsePositiveRateAtOodTruePositiveRate95"/>. The object keeps the
 /// distinct scores with their ID and OOD counts (not the rows), from which the curves, the plots in
-/// <see cref="OodPlots"/> and <see cref="OodReport"/> are drawn.
+/// <c>OodPlots</c> (package Ml.Ood.Evaluators.Plots) and <see cref="OodReport"/> are drawn.
 /// </remarks>
 public sealed class OodDetectionMetrics
 {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ScottPlot;
 
 namespace Ml.Ood.Evaluators;
 
@@ -12,7 +11,7 @@ namespace Ml.Ood.Evaluators;
 /// <code>
 /// var report = new OodReport().Add("Energy", energy).Add("KNN", knn);
 /// File.WriteAllText("results.md", report.ToMarkdown());
-/// report.SaveRocCurvesPng("roc.png");
+/// report.SaveRocCurvesPng("roc.png");   // with Ml.Ood.Evaluators.Plots
 /// </code>
 /// </example>
 public sealed class OodReport
@@ -21,6 +20,9 @@ public sealed class OodReport
 
     /// <summary>The methods added so far, in order.</summary>
     public IReadOnlyList<string> Methods => _rows.ConvertAll(r => r.Method);
+
+    /// <summary>The methods and their metrics, in the order added (what plots of the report draw).</summary>
+    public IReadOnlyList<(string Method, OodDetectionMetrics Metrics)> Entries => _rows;
 
     /// <summary>Adds one method's metrics as the next row.</summary>
     /// <param name="method">The name shown in the table and the legend.</param>
@@ -75,31 +77,6 @@ public sealed class OodReport
         sb.AppendLine();
         sb.AppendLine("Values in %. Scores: higher = OOD. FPR@95TPR: OOD rows kept at the threshold keeping 95% of ID rows; the OOD-positive column is OpenOOD v1.5's ID rows flagged at 95% of OOD rows caught.");
         return sb.ToString();
-    }
-
-    /// <summary>Writes every method's ROC curve on one PNG, with the chance diagonal.</summary>
-    /// <param name="path">The PNG file to write; its folder must exist.</param>
-    /// <param name="title">Plot title.</param>
-    /// <param name="width">Image width in pixels.</param>
-    /// <param name="height">Image height in pixels.</param>
-    public void SaveRocCurvesPng(string path, string title = "ROC curves", int width = 640, int height = 560)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var plot = new Plot();
-        foreach (var (method, metrics) in _rows)
-        {
-            OodPlots.AddRocCurve(plot, metrics, string.Create(CultureInfo.InvariantCulture, $"{method} (AUROC {metrics.AreaUnderRocCurve:F3})"));
-        }
-
-        var chance = plot.Add.Line(0, 0, 1, 1);
-        chance.LinePattern = LinePattern.Dashed;
-        chance.Color = Colors.Gray;
-        plot.Title(title);
-        plot.XLabel("False positive rate (ID rows flagged as OOD)");
-        plot.YLabel("True positive rate (OOD rows flagged)");
-        OodPlots.SetUnitAxes(plot);
-        plot.ShowLegend(Alignment.LowerRight);
-        plot.SavePng(path, width, height);
     }
 
     /// <inheritdoc cref="ToMarkdown"/>

@@ -3,6 +3,8 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.Ood;
 
+using Ml.Ood.Samples;
+
 namespace Ml.Ood.Benchmarks;
 
 /// <summary>

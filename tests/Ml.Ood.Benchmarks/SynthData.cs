@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
+using Ml.Ood.Samples;
+
 namespace Ml.Ood.Benchmarks;
 
 /// <summary>The data set ../shared/bench/make_synth.py writes (50,000 x 512 bank, 10,000 queries), as ML.NET views.</summary>

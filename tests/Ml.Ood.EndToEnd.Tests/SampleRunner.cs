@@ -5,10 +5,14 @@ namespace Ml.Ood.EndToEnd.Tests;
 /// <summary>Runs a sample program the way a user does and returns what it printed.</summary>
 internal static class SampleRunner
 {
-    public static string Run(string assemblyFileName, TimeSpan timeout)
+    public static string Run(string assemblyFileName, TimeSpan timeout, string? workingDirectory = null, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null)
+            start.WorkingDirectory = workingDirectory;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assemblyFileName));
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();

@@ -4,17 +4,47 @@ using ScottPlot;
 namespace Ml.Ood.Evaluators;
 
 /// <summary>
-/// PNG plots of an <see cref="OodDetectionMetrics"/>, drawn with ScottPlot 5: the ROC curve and the
-/// ID-vs-OOD score histograms. One call each, from the metrics object.
+/// PNG plots of an <see cref="OodDetectionMetrics"/> or an <see cref="OodReport"/>, drawn with ScottPlot 5: ROC
+/// curves and the ID-vs-OOD score histograms. One call each, from the metrics or report object.
 /// </summary>
 /// <remarks>
-/// ScottPlot renders with SkiaSharp. This package takes SkiaSharp's native library only through
+/// The plots live in their own package because ScottPlot 5.1 needs SkiaSharp 3, while ML.NET's ImageAnalytics
+/// 5.0.1 is built against SkiaSharp 2.88 and fails with SkiaSharp 3 in the same process (MissingMethodException
+/// on SKBitmap.GetPixelSpan): an application with an image pipeline keeps Ml.Ood.Evaluators and draws its plots
+/// in another process (samples/QuickStart does). ScottPlot renders with SkiaSharp. This package takes SkiaSharp's native library only through
 /// ScottPlot's own dependency (on Linux, <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>, which needs
 /// no system fontconfig); applications on other platforms or with a trimmed runtime add the native
 /// asset package that fits them.
 /// </remarks>
 public static class OodPlots
 {
+    /// <summary>Writes every method's ROC curve on one PNG, with the chance diagonal.</summary>
+    /// <param name="report">The report whose methods to draw.</param>
+    /// <param name="path">The PNG file to write; its folder must exist.</param>
+    /// <param name="title">Plot title.</param>
+    /// <param name="width">Image width in pixels.</param>
+    /// <param name="height">Image height in pixels.</param>
+    public static void SaveRocCurvesPng(this OodReport report, string path, string title = "ROC curves", int width = 640, int height = 560)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var plot = new Plot();
+        ArgumentNullException.ThrowIfNull(report);
+        foreach (var (method, metrics) in report.Entries)
+        {
+            OodPlots.AddRocCurve(plot, metrics, string.Create(CultureInfo.InvariantCulture, $"{method} (AUROC {metrics.AreaUnderRocCurve:F3})"));
+        }
+
+        var chance = plot.Add.Line(0, 0, 1, 1);
+        chance.LinePattern = LinePattern.Dashed;
+        chance.Color = Colors.Gray;
+        plot.Title(title);
+        plot.XLabel("False positive rate (ID rows flagged as OOD)");
+        plot.YLabel("True positive rate (OOD rows flagged)");
+        OodPlots.SetUnitAxes(plot);
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, width, height);
+    }
+
     /// <summary>Largest number of curve points drawn; longer curves are thinned evenly (they are monotone).</summary>
     private const int MaxDrawnPoints = 4000;
 

@@ -1,11 +1,11 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Ml.Ood.Benchmarks;
+namespace Ml.Ood.Samples;
 
 /// <summary>
-/// Reads and writes the .npy files the Python peer (../shared/bench) exchanges: little-endian float32 or
-/// float64 arrays in C order, version 1.0 headers. Only what the benchmarks need.
+/// Reads and writes the .npy files the Python peer (../shared/bench/peer.py) exchanges: little-endian arrays
+/// in C order with version 1.0 headers. Only what the samples and benchmarks need; shared by both.
 /// </summary>
 internal static partial class Npy
 {
@@ -30,8 +30,20 @@ internal static partial class Npy
     }
 
     public static void WriteFloat64(string path, ReadOnlySpan<double> values)
+        => Write(path, "<f8", $"({values.Length},)", System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+
+    public static void WriteFloat32(string path, ReadOnlySpan<float> values, int rows, int columns)
+        => Write(path, "<f4", $"({rows}, {columns})", System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+
+    public static void WriteInt64(string path, ReadOnlySpan<long> values)
+        => Write(path, "<i8", $"({values.Length},)", System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+
+    public static void WriteBool(string path, ReadOnlySpan<bool> values)
+        => Write(path, "|b1", $"({values.Length},)", System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+
+    private static void Write(string path, string descr, string shape, ReadOnlySpan<byte> payload)
     {
-        string header = $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({values.Length},), }}";
+        string header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
         // The header, with its 10-byte preamble, is padded with spaces to a multiple of 64 and ends in a newline.
         int padded = (10 + header.Length + 1 + 63) / 64 * 64 - 10;
         header = header.PadRight(padded - 1) + "\n";
@@ -41,7 +53,7 @@ internal static partial class Npy
         writer.Write((byte)0);
         writer.Write((ushort)header.Length);
         writer.Write(Encoding.ASCII.GetBytes(header));
-        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+        writer.Write(payload);
     }
 
     [GeneratedRegex(@"'shape':\s*\(([^)]*)\)")]
