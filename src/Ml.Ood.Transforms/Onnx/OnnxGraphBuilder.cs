@@ -57,12 +57,8 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a node and returns the name of its (first) output, generated when not given.</summary>
     public string AddNode(string opType, IReadOnlyList<string> inputs, string? output = null, params AttributeProto[] attributes)
     {
-        string outputName = output is null ? Claim($"{opType}_{_nextId}") : Claim(output);
-        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nextId++}" };
-        node.Input.AddRange(inputs);
-        node.Output.Add(outputName);
-        node.Attribute.AddRange(attributes);
-        _graph.Node.Add(node);
+        string outputName = Claim(output ?? $"{opType}_{_nextId}");
+        AppendNode(opType, inputs, [outputName], attributes);
         return outputName;
     }
 
@@ -70,11 +66,7 @@ internal sealed class OnnxGraphBuilder
     public string[] AddNodeWithOutputs(string opType, IReadOnlyList<string> inputs, int outputCount, params AttributeProto[] attributes)
     {
         var outputs = Enumerable.Range(0, outputCount).Select(i => Claim($"{opType}_{_nextId}_{i}")).ToArray();
-        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nextId++}" };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        _graph.Node.Add(node);
+        AppendNode(opType, inputs, outputs, attributes);
         return outputs;
     }
 
@@ -94,6 +86,15 @@ internal sealed class OnnxGraphBuilder
 
     /// <summary>The serialized model.</summary>
     public byte[] ToBytes() => _model.ToByteArray();
+
+    private void AppendNode(string opType, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nextId++}" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+    }
 
     private string AddRawInitializer(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> bytes, int count, long[] dims)
     {
