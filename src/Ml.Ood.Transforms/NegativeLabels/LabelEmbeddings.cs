@@ -8,6 +8,7 @@ internal sealed class LabelEmbeddings
 {
     internal const string IdSet = "ID";
     internal const string NegativeSet = "negative";
+    internal const string CandidateSet = "candidate";
 
     private readonly float[][] _rows;
 
@@ -58,6 +59,9 @@ internal sealed class LabelEmbeddings
             throw new ArgumentOutOfRangeException("inputSchema",
                 OodErrors.Format(OodErrors.LabelEmbeddingSizeMismatch, columnName, Width, schema[columnName].Type.ToString()!));
     }
+
+    /// <summary>One unit-norm label embedding.</summary>
+    public ReadOnlySpan<float> Row(int index) => _rows[index];
 
     /// <summary>The labels in the given order (a subset or a permutation).</summary>
     public LabelEmbeddings Select(IReadOnlyList<int> order)
