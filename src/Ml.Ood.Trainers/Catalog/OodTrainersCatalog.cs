@@ -80,7 +80,7 @@ public static class OodTrainersCatalog
     /// <param name="idLabelNames">The in-distribution class names (candidates equal to one are excluded).</param>
     /// <param name="idLabelEmbeddings">One text embedding per class, as wide as the image embedding.</param>
     /// <param name="words">The candidate words, e.g. <see cref="Lexicon.LoadWordNet"/>.</param>
-    /// <param name="wordEmbeddings">One text embedding per candidate, from the same text encoder (e.g. <c>ClipTextEncoder.EncodeWords</c>).</param>
+    /// <param name="wordEmbeddings">One text embedding per candidate, from the same text encoder (e.g. <see cref="ClipTextEncoder.EncodeWords"/>).</param>
     /// <param name="count">How many negative labels to keep; null keeps all. 10,000 in the paper.</param>
     /// <param name="quantile">The quantile of a word's similarities to the classes that ranks it; 1 = the maximum.</param>
     /// <param name="temperature">tau &gt; 0; 0.01 in the paper.</param>
