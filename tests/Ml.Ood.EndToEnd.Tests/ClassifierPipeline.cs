@@ -13,12 +13,21 @@ internal sealed class FeatureRow
 
 /// <summary>
 /// The pipeline shape of DESIGN.md section 1 without the image stages: an ML.NET multiclass trainer, then the
-/// MlOod heads on its Score column, KNN and Mahalanobis on the features, and the calibrated decision. Data: Gaussian classes in 8 dimensions; class k is centred at 4 on axis k.
+/// MlOod heads on its Score column, KNN, Mahalanobis, MCM and NegLabel on the features, and the calibrated decision.
+/// Data: Gaussian classes in 8 dimensions; class k is centred at 4 on axis k. The features stand in for image
+/// embeddings: the "text embeddings" of class k are axis k, the negative labels the other axes and their mixes.
 /// </summary>
 internal static class ClassifierPipeline
 {
     public const int Dimensions = 8;
-    public static readonly string[] ScoreColumns = ["EnergyScore", "EnergyT2Score", "MspScore", "MaxLogitScore", "KnnScore", "MahalanobisScore"];
+    public static readonly string[] ScoreColumns = ["EnergyScore", "EnergyT2Score", "MspScore", "MaxLogitScore", "KnnScore", "MahalanobisScore", "McmScore", "NegLabelScore"];
+
+    /// <summary>Stand-ins for the text embeddings of the three class names: the class centres' directions.</summary>
+    public static readonly float[][] ClassTextEmbeddings = [Axis(0), Axis(1), Axis(2)];
+
+    /// <summary>Stand-ins for negative label embeddings: the unused axes and, unnormalised, their pairwise sums.</summary>
+    public static readonly float[][] NegativeTextEmbeddings =
+        [.. Enumerable.Range(3, 5).Select(Axis), .. Enumerable.Range(3, 4).Select(a => Axis(a).Zip(Axis(a + 1), (x, y) => 2 * (x + y)).ToArray())];
 
     public static IEstimator<ITransformer> Build(MLContext ml, int? blockSize = null)
         => ml.Transforms.Conversion.MapValueToKey("Label")
@@ -29,6 +38,8 @@ internal static class ClassifierPipeline
             .Append(ml.Ood().MaxLogit("MaxLogitScore", "Score", blockSize: blockSize))
             .Append(ml.Ood().Knn("KnnScore", "Features", k: 10, blockSize: blockSize))
             .Append(ml.Ood().Mahalanobis("MahalanobisScore", "Features", "Label", blockSize: blockSize))
+            .Append(ml.Ood().MaximumConceptMatching("McmScore", "Features", ClassTextEmbeddings, temperature: 0.1f, blockSize: blockSize))
+            .Append(ml.Ood().NegativeLabels("NegLabelScore", "Features", ClassTextEmbeddings, NegativeTextEmbeddings, groups: 3, shuffleSeed: 2, blockSize: blockSize))
             .Append(ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95, blockSize: blockSize));
 
     public static IDataView Load(MLContext ml, IEnumerable<FeatureRow> rows)
@@ -51,6 +62,13 @@ internal static class ClassifierPipeline
                 features[d] = (d == label ? 4f : 0f) + shift + Gaussian(random);
             return new FeatureRow { Features = features, Label = label };
         }).ToList();
+    }
+
+    private static float[] Axis(int axis)
+    {
+        var vector = new float[Dimensions];
+        vector[axis] = 1;
+        return vector;
     }
 
     private static float Gaussian(Random random)

@@ -8,7 +8,7 @@ using Ml.Ood.Transforms;
 namespace Ml.Ood.EndToEnd.Tests;
 
 /// <summary>
-/// DESIGN.md section 8: a trained pipeline with every head (logit heads, KNN, Mahalanobis, threshold) gives the same scores batched, per row
+/// DESIGN.md section 8: a trained pipeline with every head (logit heads, KNN, Mahalanobis, MCM, NegLabel, threshold) gives the same scores batched, per row
 /// (PredictionEngine), after loading in a separate process with plain ml.Model.Load, and from the span
 /// functions applied to the classifier's own Score column.
 /// </summary>
@@ -75,6 +75,21 @@ public sealed class SeparateProcessPersistenceTests
         Assert.IsLessThan(ood, id, $"mean energy ID {id} vs OOD {ood}");
     }
 
+    [TestMethod]
+    [DataRow("McmScore")]
+    [DataRow("NegLabelScore")]
+    public void VisionLanguageHeadsSeparateAnUnseenClass(string column)
+    {
+        // A sanity check, not a reference value: rows centred on axis 3 (a negative label, no class) score
+        // higher than in-distribution rows on average.
+        var ml = new MLContext(seed: 1);
+        var model = ClassifierPipeline.Build(ml).Fit(ClassifierPipeline.Load(ml, ClassifierPipeline.Sample(600, seed: 1)));
+        float Mean(IEnumerable<FeatureRow> rows) => model.Transform(ClassifierPipeline.Load(ml, rows)).GetColumn<float>(column).Average();
+        float id = Mean(ClassifierPipeline.Sample(300, seed: 2));
+        float ood = Mean(ClassifierPipeline.Sample(300, seed: 3, classes: [3]));
+        Assert.IsLessThan(ood, id, $"mean {column} ID {id} vs OOD {ood}");
+    }
+
     private static void AssertSpanFunctionsAgree(float[][] logits, Dictionary<string, float[]> batched)
     {
         HeadHarness.AssertAllClose(logits.Select(z => LogitScores.Energy(z)).ToArray(), batched["EnergyScore"], Tolerance, "energy vs span");
@@ -97,6 +112,8 @@ public sealed class SeparateProcessPersistenceTests
             ["MaxLogitScore"] = predictions.Select(p => p.MaxLogitScore).ToArray(),
             ["KnnScore"] = predictions.Select(p => p.KnnScore).ToArray(),
             ["MahalanobisScore"] = predictions.Select(p => p.MahalanobisScore).ToArray(),
+            ["McmScore"] = predictions.Select(p => p.McmScore).ToArray(),
+            ["NegLabelScore"] = predictions.Select(p => p.NegLabelScore).ToArray(),
         };
         return (scores, predictions.Select(p => p.IsOod).ToArray());
     }
@@ -139,6 +156,10 @@ public sealed class SeparateProcessPersistenceTests
         public float KnnScore { get; set; }
 
         public float MahalanobisScore { get; set; }
+
+        public float McmScore { get; set; }
+
+        public float NegLabelScore { get; set; }
 
         public bool IsOod { get; set; }
     }

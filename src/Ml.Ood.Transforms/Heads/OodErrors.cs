@@ -21,6 +21,28 @@ public static class OodErrors
     /// <summary>A temperature that is not a positive finite number. {0}: the value.</summary>
     public const string TemperatureNotPositive = "The temperature must be a positive finite number; got {0}.";
 
+    /// <summary>
+    /// The input column's width differs from the label embeddings'. {0}: column, {1}: the label embeddings' width,
+    /// {2}: the column's type.
+    /// </summary>
+    public const string LabelEmbeddingSizeMismatch =
+        "Schema mismatch for input column '{0}': expected vector of Single of size {1} (the width of the label embeddings), got {2}";
+
+    /// <summary>A label set with no embedding. {0}: which set (ID or negative).</summary>
+    public const string LabelSetEmpty = "The {0} label embeddings are empty; pass at least one.";
+
+    /// <summary>A label embedding with a NaN or infinite value. {0}: which set, {1}: its index.</summary>
+    public const string LabelEmbeddingNotFinite = "The {0} label embedding {1} has a NaN or infinite value.";
+
+    /// <summary>A label embedding of zero norm. {0}: which set, {1}: its index.</summary>
+    public const string LabelEmbeddingZero = "The {0} label embedding {1} has zero norm, so it has no direction to compare.";
+
+    /// <summary>A label embedding of another width. {0}: which set, {1}: its index, {2}: its width, {3}: the expected width.</summary>
+    public const string LabelEmbeddingWidth = "The {0} label embedding {1} has {2} values, but the label embeddings are {3} wide; all must come from one text encoder.";
+
+    /// <summary>A number of groups out of range. {0}: groups, {1}: the number of negative labels.</summary>
+    public const string GroupsOutOfRange = "The number of groups must be between 1 and the number of negative labels ({1}); got {0}.";
+
     internal static string Format(string format, params object[] args)
         => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);
 }

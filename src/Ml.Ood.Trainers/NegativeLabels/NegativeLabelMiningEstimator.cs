@@ -1,0 +1,116 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using Ml.Ood.Transforms;
+
+namespace Ml.Ood.Trainers;
+
+/// <summary>
+/// NegLabel with its negative labels mined from a lexicon (Jiang et al., ICLR 2024): <see cref="Fit"/> runs
+/// NegMining (<see cref="NegativeLabelMiner"/>) over the candidate words and returns the NegLabel head
+/// (<see cref="NegativeLabelEstimator"/>) over the picked words. Higher means more likely out-of-distribution.
+/// </summary>
+/// <remarks>
+/// <format type="text/markdown"><![CDATA[
+/// ### Estimator characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Does this estimator need to look at the data to train its parameters? | No: it mines the lexicon's text embeddings; the data only gives the image column's width |
+/// | Input column data type | Known-sized vector of <xref:System.Single> (image embedding, as wide as the text embeddings) |
+/// | Output column data type | <xref:System.Single> |
+/// | Required NuGet in addition to Ml.Ood.Trainers | Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu |
+/// ]]></format>
+/// The mining runs once, at the first <see cref="Fit"/> or read of <see cref="Selection"/>, and its result is
+/// kept: <see cref="Selection"/> lists the picked words. Create it with <c>ml.Ood().NegativeLabelsFromLexicon(...)</c>.
+/// </remarks>
+public sealed class NegativeLabelMiningEstimator : IEstimator<OodHeadTransformer>
+{
+    private readonly OodCatalog _catalog;
+    private readonly NegativeLabelMiningOptions _options;
+    private readonly IReadOnlyList<float[]> _idLabelEmbeddings;
+    private readonly Lazy<NegativeLabelSelection> _selection;
+
+    internal NegativeLabelMiningEstimator(OodCatalog catalog, IReadOnlyList<string> idLabelNames, IReadOnlyList<float[]> idLabelEmbeddings,
+        IReadOnlyList<LexiconWord> words, IReadOnlyList<float[]> wordEmbeddings, NegativeLabelMiningOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _catalog = catalog;
+        _options = options;
+        _idLabelEmbeddings = idLabelEmbeddings;
+        _selection = new Lazy<NegativeLabelSelection>(() => Mine(idLabelNames, words, wordEmbeddings));
+    }
+
+    /// <summary>The picked negative labels (mined on first access).</summary>
+    public NegativeLabelSelection Selection => _selection.Value;
+
+    /// <inheritdoc/>
+    public OodHeadTransformer Fit(IDataView input) => Head().Fit(input);
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => Head().GetOutputSchema(inputSchema);
+
+    private NegativeLabelEstimator Head()
+        => _catalog.NegativeLabels(_options.OutputColumnName, _options.InputColumnName, _idLabelEmbeddings, Selection.Embeddings,
+            _options.Temperature, Math.Min(_options.Groups, Selection.Count), _options.ShuffleSeed,
+            _options.GpuDeviceId, _options.FallbackToCpu, _options.BlockSize);
+
+    private NegativeLabelSelection Mine(IReadOnlyList<string> idLabelNames, IReadOnlyList<LexiconWord> words, IReadOnlyList<float[]> wordEmbeddings)
+    {
+        var selection = NegativeLabelMiner.Select(words, wordEmbeddings, idLabelNames, _idLabelEmbeddings, _options.Count, _options.Quantile);
+        if (selection.Count == 0)
+            throw new InvalidOperationException("NegMining kept no word: every candidate equals an ID label name or repeats another.");
+        var host = _catalog.Environment.Register(nameof(NegativeLabelMiningEstimator));
+        using var channel = host.Start("NegMining");
+        channel.Info(MessageSensitivity.None,
+            $"NegMining: {selection.Count:N0} of {words.Count:N0} candidates kept ({selection.ExcludedAsIdLabels:N0} equal an ID label, " +
+            $"{selection.ExcludedAsDuplicates:N0} repeat another); farthest: {string.Join(", ", selection.Words.Take(5).Select(w => w.Text))}.");
+        return selection;
+    }
+}
+
+/// <summary>Settings of <see cref="NegativeLabelMiningEstimator"/>; defaults follow the NegLabel paper on ImageNet-1k except the groups.</summary>
+public sealed class NegativeLabelMiningOptions
+{
+    /// <summary>The score column to write.</summary>
+    public string OutputColumnName { get; set; } = "NegLabelScore";
+
+    /// <summary>The image embedding column (known-size vector of Single); null means <see cref="OutputColumnName"/>.</summary>
+    public string? InputColumnName { get; set; }
+
+    /// <summary>How many negative labels to keep (M); null keeps every candidate. 10,000 in the paper.</summary>
+    public int? Count { get; set; } = NegativeLabelMiner.DefaultCount;
+
+    /// <summary>The quantile q of a word's similarities to the classes that ranks it; 1 (the maximum) in the authors' code.</summary>
+    public double Quantile { get; set; } = 1;
+
+    /// <summary>The temperature tau; 0.01 in the paper.</summary>
+    public float Temperature { get; set; } = 0.01f;
+
+    /// <summary>The number of groups G (1 = no grouping; the paper uses 100 with a shuffle). Capped at the number of picked words.</summary>
+    public int Groups { get; set; } = 1;
+
+    /// <summary>Shuffle the picked words with this seed before grouping; null keeps the selection's order (nouns, then adjectives).</summary>
+    public int? ShuffleSeed { get; set; }
+
+    /// <summary>CUDA device, or null for the MLContext's <c>GpuDeviceId</c>.</summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>Run on the CPU if the GPU fails; null for the MLContext's <c>FallbackToCpu</c>.</summary>
+    public bool? FallbackToCpu { get; set; }
+
+    /// <summary>Rows per ONNX Runtime call; null for 256.</summary>
+    public int? BlockSize { get; set; }
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(OutputColumnName);
+        if (Count is int m && m < 1)
+            throw new ArgumentOutOfRangeException(nameof(Count), m, "The number of negative labels to keep must be at least 1.");
+        if (!(Quantile >= 0 && Quantile <= 1))
+            throw new ArgumentOutOfRangeException(nameof(Quantile), Quantile, "The quantile must be in [0, 1].");
+        if (Groups < 1)
+            throw new ArgumentOutOfRangeException(nameof(Groups), Groups, "The number of groups must be at least 1.");
+        NegativeLabelEstimator.CheckTemperature(Temperature);
+    }
+}
