@@ -25,6 +25,19 @@ internal static class KnnCommands
         return 0;
     }
 
+    /// <summary>score-neglabel OUT_NPY: the NegLabel head's scores of the synth-neg queries, in the peer's convention (S, higher = ID).</summary>
+    public static int ScoreNegativeLabels(string outFile)
+    {
+        var ml = new MLContext(seed: 1);
+        string folder = NegativeLabelHeadBenchmarks.Folder;
+        var test = SynthData.Load(folder).TestView(ml);
+        var head = ml.Ood().NegativeLabels("S", "Embedding", NegativeLabelHeadBenchmarks.Rows(folder, "id_text_emb.npy"),
+            NegativeLabelHeadBenchmarks.Rows(folder, "neg_text_emb.npy"), temperature: 0.01f).Fit(test);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outFile))!);
+        Npy.WriteFloat64(outFile, head.Transform(test).GetColumn<float>("S").Select(s => -(double)s).ToArray());
+        return 0;
+    }
+
     /// <summary>score-knn ZIP [OUT_NPY]: loads with ml.Ood().Load, scores the 10,000 queries, and writes the scores
     /// in the peer's convention (minus the squared distance: higher = in-distribution).</summary>
     public static int Score(string zip, string? outFile)

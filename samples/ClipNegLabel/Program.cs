@@ -1,0 +1,95 @@
+// MlOod with a CLIP-like model: score images by MCM (ID class names only) and NegLabel (ID class names plus
+// negative words mined from WordNet), zero-shot: nothing is trained on images.
+// No CLIP weights ship with MlOod or can be fetched here: pass your own ONNX exports and tokenizer files.
+//
+// dotnet run -c Release --project samples/ClipNegLabel -- \
+//     --image-encoder clip-image.onnx   # input "pixel_values" [batch,3,224,224], output "image_embeds" (projected)
+//     --text-encoder clip-text.onnx     # input "input_ids" [batch,77] (int64; "attention_mask" if it has one), output "text_embeds"
+//     --vocab vocab.json --merges merges.txt   # the checkpoint's BPE tokenizer files
+//     --images <folder of .jpg/.png>    # the images to score
+//     --classes "goldfish,great white shark,tiger shark"   # the in-distribution class names
+//     [--wordnet /usr/share/wordnet]    # apt-get install wordnet-base; or --words words.txt (one per line)
+// Export example (Hugging Face optimum): optimum-cli export onnx --model openai/clip-vit-base-patch32 clip/
+// then split or use the text_model / vision_model with projection. The image encoder must include CLIP's
+// per-channel normalisation, or you add it: ExtractPixels here only scales pixels to [0, 1].
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using Ml.Ood;
+using Ml.Ood.Trainers;
+
+var options = ParseArguments(args);
+if (options is null)
+{
+    Console.WriteLine("""
+        MlOod CLIP sample: zero-shot OOD scores (MCM, NegLabel) for a folder of images.
+        Pass your own CLIP files (none ship with MlOod):
+          --image-encoder PATH  ONNX image encoder: input pixel_values [batch,3,224,224] in [0,1] after its own
+                                normalisation, output image_embeds (the projected embedding)
+          --text-encoder PATH   ONNX text encoder: input input_ids [batch,77], output text_embeds
+          --vocab PATH --merges PATH   the checkpoint's BPE files (vocab.json, merges.txt)
+          --images FOLDER       images to score (.jpg, .png)
+          --classes LIST        in-distribution class names, comma-separated
+          --wordnet FOLDER      WordNet dictionary (default /usr/share/wordnet; apt-get install wordnet-base)
+          --words PATH          or a plain word list, one word per line
+        """);
+    return args.Length == 0 ? 0 : 2;
+}
+
+var ml = new MLContext(seed: 0);
+string[] classes = options["classes"].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+// 1. Text side, once: class-name and candidate-word embeddings from the CLIP text encoder.
+using var text = new ClipTextEncoder(options["text-encoder"], options["vocab"], options["merges"]);
+float[][] classEmbeddings = text.EncodeClassNames(classes);
+var words = options.TryGetValue("words", out string? list) ? Lexicon.LoadWordList(list) : Lexicon.LoadWordNet(options.GetValueOrDefault("wordnet", Lexicon.DebianWordNetDirectory));
+Console.WriteLine($"Embedding {words.Count:N0} candidate words (NegMining keeps the 10,000 farthest from the classes)...");
+float[][] wordEmbeddings = text.EncodeWords(words);
+
+// 2. Image side: the usual ML.NET image pipeline, then the two heads on the image embedding.
+var images = ml.Data.LoadFromEnumerable(Directory.EnumerateFiles(options["images"])
+    .Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+    .Select(f => new ImagePath { Path = f }));
+var pipeline = ml.Transforms.LoadImages("Image", imageFolder: "", inputColumnName: nameof(ImagePath.Path))
+    .Append(ml.Transforms.ResizeImages("Image", 224, 224, cropAnchor: ImageResizingEstimator.Anchor.Center, resizing: ImageResizingEstimator.ResizingKind.IsoCrop))
+    .Append(ml.Transforms.ExtractPixels("pixel_values", "Image", scaleImage: 1f / 255))
+    .Append(ml.Transforms.ApplyOnnxModel("image_embeds", "pixel_values", options["image-encoder"]))
+    .Append(ml.Ood().MaximumConceptMatching("McmScore", "image_embeds", classEmbeddings))
+    .Append(ml.Ood().NegativeLabelsFromLexicon("NegLabelScore", "image_embeds", classes, classEmbeddings, words, wordEmbeddings,
+        count: 10_000, groups: 100, shuffleSeed: 0));
+var model = pipeline.Fit(images);
+var scored = model.Transform(images);
+
+// 3. Higher = more likely out-of-distribution, for both scores.
+var paths = scored.GetColumn<string>(nameof(ImagePath.Path)).ToArray();
+var mcm = scored.GetColumn<float>("McmScore").ToArray();
+var negLabel = scored.GetColumn<float>("NegLabelScore").ToArray();
+Console.WriteLine($"{"image",-40} {"MCM",8} {"NegLabel",9}");
+for (int i = 0; i < paths.Length; i++)
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(paths[i]),-40} {mcm[i],8:F4} {negLabel[i],9:F4}"));
+ml.Model.Save(model, images.Schema, "clip-ood.zip");
+Console.WriteLine("Saved clip-ood.zip (load it anywhere with ml.Model.Load, or ml.Ood().Load for batched heads).");
+return 0;
+
+static Dictionary<string, string>? ParseArguments(string[] args)
+{
+    var options = new Dictionary<string, string>(StringComparer.Ordinal);
+    for (int i = 0; i + 1 < args.Length; i += 2)
+    {
+        if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            return null;
+        options[args[i][2..]] = args[i + 1];
+    }
+    string[] required = ["image-encoder", "text-encoder", "vocab", "merges", "images", "classes"];
+    var missing = required.Where(r => !options.ContainsKey(r)).ToList();
+    if (args.Length > 0 && missing.Count > 0)
+        Console.Error.WriteLine($"Missing: {string.Join(", ", missing.Select(m => "--" + m))}");
+    return missing.Count == 0 ? options : null;
+}
+
+/// <summary>A row of the image list.</summary>
+internal sealed class ImagePath
+{
+    public string Path { get; set; } = "";
+}
