@@ -1,20 +1,17 @@
-using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
-using Ml.Ood.Transforms.Onnx;
-using Ml.Ood.Transforms.Onnx.Protos;
+using Ml.Ood.Tests;
 
 namespace Ml.Ood.Trainers.Tests;
 
 /// <summary>
-/// ClipTextEncoder on a toy CLIP: a byte-level BPE vocabulary written here and a text model built with the
-/// graph builder (token embedding table, position weights, sum). Expected token ids are written out by hand;
+/// ClipTextEncoder on a toy CLIP (tests/Shared/ToyClip.cs): a byte-level BPE vocabulary and a text model built
+/// with the graph builder (token embedding table, position weights, sum). Expected token ids are written out by hand;
 /// expected embeddings come from running the same ONNX file directly with ONNX Runtime.
 /// </summary>
 [TestClass]
 public sealed class ClipTextEncoderTests
 {
-    private const int Width = 4;
-    private static readonly string[] Merges = ["p h", "o t", "ph ot", "phot o</w>", "c a", "ca t</w>"];
+    private const int Width = ToyClip.Width;
 
     public TestContext TestContext { get; set; } = null!;
 
@@ -95,38 +92,10 @@ public sealed class ClipTextEncoderTests
     private static ClipTextEncoder Open(string folder, ClipTextEncoderOptions? options = null)
         => new(Path.Combine(folder, "text.onnx"), Path.Combine(folder, "vocab.json"), Path.Combine(folder, "merges.txt"), options);
 
-    /// <summary>A CLIP-format vocabulary (single characters, the same with "&lt;/w&gt;", the merges' results, special tokens) and the text model.</summary>
     private (string Folder, Dictionary<string, int> Vocab) WriteToyClip()
     {
         string folder = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"toy-clip-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
-        var vocab = new Dictionary<string, int>();
-        foreach (string token in "abcdefghijklmnopqrstuvwxyz.".Select(c => c.ToString())
-            .Concat("abcdefghijklmnopqrstuvwxyz.".Select(c => c + "</w>"))
-            .Concat(Merges.Select(m => m.Replace(" ", "")))
-            .Append("<|startoftext|>").Append("<|endoftext|>"))
-            vocab[token] = vocab.Count;
-        File.WriteAllText(Path.Combine(folder, "vocab.json"), JsonSerializer.Serialize(vocab));
-        File.WriteAllLines(Path.Combine(folder, "merges.txt"), ["#version: 0.2", .. Merges]);
-        File.WriteAllBytes(Path.Combine(folder, "text.onnx"), TextModel(vocab.Count));
-        return (folder, vocab);
-    }
-
-    /// <summary>embedding = sum_t table[id_t] * position_t: order-sensitive, as a real text encoder.</summary>
-    private static byte[] TextModel(int vocabularySize)
-    {
-        var random = new Random(11);
-        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        var g = new OnnxGraphBuilder("toy_clip_text");
-        g.AddInput("input_ids", TensorProto.Types.DataType.Int64, 77);
-        g.AddInitializer("token_embedding", Values(vocabularySize * Width), vocabularySize, Width);
-        g.AddInitializer("position_weight", Values(77 * Width), 77, Width);
-        g.AddInitializer("axis_1", [1L], 1);
-        string tokens = g.AddNode("Gather", ["token_embedding", "input_ids"], attributes: OnnxAttributes.Int("axis", 0));
-        string weighted = g.AddNode("Mul", [tokens, "position_weight"]);
-        g.AddNode("ReduceSum", [weighted, "axis_1"], "text_embeds", OnnxAttributes.Int("keepdims", 0));
-        g.AddOutput("text_embeds", TensorProto.Types.DataType.Float, Width);
-        return g.ToBytes();
+        return (folder, ToyClip.Write(folder));
     }
 
     private static float[][] RunDirectly(string modelPath, int[][] ids)
