@@ -17,8 +17,7 @@ internal static class KnnHeadGraph
         string axis1 = g.AddInitializer("axis_1", [1L], 1);
 
         // Unit-normalise the query; a zero query stays zero (its distance to every unit bank row is 1).
-        string norm = g.AddNode("Sqrt", g.AddNode("ReduceSumSquare", [info.InputColumnName, axis1], attributes: OnnxAttributes.Int("keepdims", 1)));
-        string query = g.AddNode("Div", [info.InputColumnName, g.AddNode("Max", [norm, g.AddInitializer("tiny", [float.Epsilon])])]);
+        string query = GraphOps.UnitRows(g, info.InputColumnName, axis1);
 
         // For unit vectors the nearest rows are the most similar: one GEMM against the bank, then TopK.
         string bank = g.AddInitializer("bank_t", bankTransposed, info.InputSize, bankRows);

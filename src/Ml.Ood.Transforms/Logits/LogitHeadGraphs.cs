@@ -16,7 +16,7 @@ internal static class LogitHeadGraphs
         string logits = info.InputColumnName;
         if (temperature != 1f)
             logits = g.AddNode("Div", [logits, g.AddInitializer("temperature", [temperature])]);
-        string logSumExp = LogSumExp(g, logits);
+        string logSumExp = GraphOps.LogSumExp(g, logits, ClassAxis(g), keepDims: false);
         if (temperature == 1f)
             g.AddNode("Neg", logSumExp, OodHeadModel.ScoreOutputName);
         else
@@ -43,19 +43,6 @@ internal static class LogitHeadGraphs
         string max = g.AddNode("ReduceMax", [info.InputColumnName, ClassAxis(g)], attributes: OnnxAttributes.Int("keepdims", 0));
         g.AddNode("Neg", max, OodHeadModel.ScoreOutputName);
         return OodHeadModel.Finish(g, info);
-    }
-
-    /// <summary>
-    /// log sum exp over the class axis, shifted by the row maximum so that no exponent is positive: stable for
-    /// logits of any magnitude (ONNX's ReduceLogSumExp does not promise the shift).
-    /// </summary>
-    private static string LogSumExp(OnnxGraphBuilder g, string x)
-    {
-        string axes = ClassAxis(g);
-        string max = g.AddNode("ReduceMax", [x, axes], attributes: OnnxAttributes.Int("keepdims", 1));
-        string exp = g.AddNode("Exp", g.AddNode("Sub", [x, max]));
-        string log = g.AddNode("Log", g.AddNode("ReduceSum", [exp, axes], attributes: OnnxAttributes.Int("keepdims", 0)));
-        return g.AddNode("Add", [log, g.AddNode("Squeeze", [max, axes])]);
     }
 
     private static string ClassAxis(OnnxGraphBuilder g) => g.AddInitializer("class_axis", [1L], 1);

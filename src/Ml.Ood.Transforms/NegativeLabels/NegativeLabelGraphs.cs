@@ -45,12 +45,12 @@ internal static class NegativeLabelGraphs
         string image = UnitImage(g, info, axis1);
 
         string idLogits = ScaledCosines(g, info, image, "id_labels_t", idLabels, temperature);
-        string idLse = LogSumExp(g, idLogits, axis1);
+        string idLse = GraphOps.LogSumExp(g, idLogits, axis1, keepDims: true);
 
         // [n, M] -> [n, G, M / G]: Reshape's 0 keeps the batch dimension.
         string negativeLogits = ScaledCosines(g, info, image, "negative_labels_t", negativeLabels, temperature);
         string grouped = g.AddNode("Reshape", [negativeLogits, g.AddInitializer("group_shape", [0L, groups, negativeLabels.Count / groups], 3)]);
-        string negativeLse = g.AddNode("Squeeze", [LogSumExp(g, grouped, axis2), axis2]);
+        string negativeLse = g.AddNode("Squeeze", [GraphOps.LogSumExp(g, grouped, axis2, keepDims: true), axis2]);
 
         string ratio = g.AddNode("Exp", g.AddNode("Sub", [negativeLse, idLse]));
         string perGroup = g.AddNode("Reciprocal", g.AddNode("Add", [ratio, g.AddInitializer("one", [1f])]));
@@ -60,11 +60,7 @@ internal static class NegativeLabelGraphs
     }
 
     /// <summary>The image embedding at unit L2 norm; a zero embedding stays zero (cosine 0 with every label).</summary>
-    private static string UnitImage(OnnxGraphBuilder g, OodHeadInfo info, string axis1)
-    {
-        string norm = g.AddNode("Sqrt", g.AddNode("ReduceSumSquare", [info.InputColumnName, axis1], attributes: OnnxAttributes.Int("keepdims", 1)));
-        return g.AddNode("Div", [info.InputColumnName, g.AddNode("Max", [norm, g.AddInitializer("tiny", [float.Epsilon])])]);
-    }
+    private static string UnitImage(OnnxGraphBuilder g, OodHeadInfo info, string axis1) => GraphOps.UnitRows(g, info.InputColumnName, axis1);
 
     /// <summary>cos(image, label) / tau for every label: one MatMul with the unit label matrix [width, count].</summary>
     private static string ScaledCosines(OnnxGraphBuilder g, OodHeadInfo info, string image, string name, LabelEmbeddings labels, float temperature)
@@ -72,13 +68,5 @@ internal static class NegativeLabelGraphs
         string matrix = g.AddInitializer(name, labels.Transposed(), info.InputSize, labels.Count);
         string cosines = g.AddNode("MatMul", [image, matrix]);
         return temperature == 1f ? cosines : g.AddNode("Div", [cosines, g.AddInitializer($"{name}_temperature", [temperature])]);
-    }
-
-    /// <summary>log sum exp over one axis, kept as a size-1 axis, shifted by the maximum so that no exponent is positive.</summary>
-    private static string LogSumExp(OnnxGraphBuilder g, string x, string axis)
-    {
-        string max = g.AddNode("ReduceMax", [x, axis], attributes: OnnxAttributes.Int("keepdims", 1));
-        string sum = g.AddNode("ReduceSum", [g.AddNode("Exp", g.AddNode("Sub", [x, max])), axis], attributes: OnnxAttributes.Int("keepdims", 1));
-        return g.AddNode("Add", [g.AddNode("Log", sum), max]);
     }
 }
