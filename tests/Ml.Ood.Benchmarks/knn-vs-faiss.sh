@@ -37,5 +37,5 @@ echo "peak RSS scoring with the 50,000-row bank: $((full / 1000)) MB; with a 1,0
 echo "extra memory / bank size: $(/usr/bin/python3 -c "print(round(($full - $small) / 1000 / $bank_mb, 2))")"
 /usr/bin/python3 "$peer/peer.py" run --data "$data" --scores knn --knn-backend faiss --dump-scores "$work/peer-scores" --out "$work/peer.json" > /dev/null
 # peer.py compare pairs files by name: MlOod's scores were written as knn_faiss.npy to meet the peer's.
-/usr/bin/python3 "$peer/peer.py" compare "$work/peer-scores" "$work/mlood-scores" --atol 1e-4 --rtol 0 \
+/usr/bin/python3 "$peer/peer.py" compare "$work/peer-scores" "$work/mlood-scores" --is-ood "$data/test_is_ood.npy" --atol 1e-4 --rtol 0 \
   | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin)['knn_faiss']; print(f\"max |peer - MlOod| (squared distances): {r['max_abs_diff']:.2e}, within 1e-4: {r['ok']}\")"
