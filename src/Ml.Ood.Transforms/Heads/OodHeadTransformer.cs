@@ -85,11 +85,17 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavableForm()).Save(ctx);
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
+    /// <summary>Releases the ONNX Runtime sessions: the batched one and, if it was built, the per-row one.</summary>
     public void Dispose()
     {
         if (_session.IsValueCreated)
             _session.Value.Dispose();
+        lock (_savableLock)
+        {
+            foreach (var part in _savableForm?.OfType<IDisposable>() ?? [])
+                part.Dispose();
+            _savableForm = null;
+        }
     }
 
     private TransformerChain<ITransformer> SavableForm()
