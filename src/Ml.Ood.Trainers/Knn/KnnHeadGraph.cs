@@ -11,8 +11,12 @@ internal static class KnnHeadGraph
 {
     public const string Kind = "knn";
 
+    /// <summary>Rows per ONNX Runtime call never need a work space above this, however small the bank.</summary>
+    private const long MinWorkSpaceBytes = 16L << 20;
+
     public static OodHeadModel Build(OodHeadInfo info, float[] bankTransposed, int bankRows, int k)
     {
+        info = info.WithMaxRowsPerRun(MaxRowsPerRun(bankRows, info.InputSize, k));
         var g = OodHeadModel.Start(info);
         string axis1 = g.AddInitializer("axis_1", [1L], 1);
 
@@ -33,5 +37,17 @@ internal static class KnnHeadGraph
         string squared = g.AddNode("ReduceSumSquare", [g.AddNode("Sub", [query, neighbour]), axis1], attributes: OnnxAttributes.Int("keepdims", 0));
         g.AddNode("Sqrt", squared, OodHeadModel.ScoreOutputName);
         return OodHeadModel.Finish(g, info);
+    }
+
+    /// <summary>
+    /// Each query row needs one similarity per bank row (plus its top k): with 256 rows per call that work space
+    /// would be half a 512-d bank. Capping it at a quarter of the bank (or 16 MB, whichever is larger) keeps a
+    /// scoring process near one bank's worth of memory above its baseline.
+    /// </summary>
+    internal static int MaxRowsPerRun(int bankRows, int dims, int k)
+    {
+        long budget = Math.Max((long)bankRows * dims * sizeof(float) / 4, MinWorkSpaceBytes);
+        long perRow = (long)bankRows * sizeof(float) + (long)k * (sizeof(float) + sizeof(long));
+        return (int)Math.Clamp(budget / perRow, 1, int.MaxValue);
     }
 }

@@ -1,41 +1,73 @@
 using Microsoft.ML.OnnxRuntime;
+using Ml.Ood.Transforms.Persistence;
 
 namespace Ml.Ood.Transforms.Execution;
 
 /// <summary>
 /// One ONNX Runtime session per head transformer, run once per block of rows. Inputs and outputs are
-/// wrapped around caller-owned arrays, so a block costs no copies and no per-row allocation.
+/// wrapped around caller-owned arrays, so a block costs no copies and no per-row allocation. A large head is
+/// loaded by path with its state in an external data file, which ONNX Runtime maps rather than copies.
 /// </summary>
 internal sealed class HeadSession : IDisposable
 {
     private readonly InferenceSession _session;
+    private readonly ExternalDataModel? _externalData;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _inputSize;
+    private readonly int _maxRowsPerRun;
     private readonly RunOptions _runOptions = new();
 
     public HeadSession(OodHeadModel model, OodHeadExecution execution)
     {
-        _session = CreateSession(model.Bytes, execution);
+        if (ExternalDataModel.IsWorthIt(model.Source))
+        {
+            _externalData = ExternalDataModel.Write(model.Source);
+            try
+            {
+                _session = CreateSession(options => new InferenceSession(_externalData.ModelPath, options), execution);
+            }
+            catch
+            {
+                _externalData.Dispose();
+                throw;
+            }
+            if (_externalData.TryDelete())
+                _externalData = null;
+        }
+        else
+        {
+            byte[] bytes = model.Source.ToArray();
+            _session = CreateSession(options => new InferenceSession(bytes, options), execution);
+        }
         _inputNames = [model.Info.InputColumnName];
         _outputNames = [model.GraphOutputName];
         _inputSize = model.Info.InputSize;
+        _maxRowsPerRun = model.Info.MaxRowsPerRun ?? int.MaxValue;
     }
 
-    /// <summary>Scores <paramref name="rows"/> rows laid out row-major in <paramref name="input"/>.</summary>
+    /// <summary>
+    /// Scores <paramref name="rows"/> rows laid out row-major in <paramref name="input"/>, in slices of at most the
+    /// head's <see cref="OodHeadInfo.MaxRowsPerRun"/> rows (views, not copies).
+    /// </summary>
     public void Run<TOutput>(float[] input, int rows, TOutput[] output) where TOutput : unmanaged
     {
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance, input.AsMemory(0, rows * _inputSize), [rows, _inputSize]);
-        using var outputValue = OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance, output.AsMemory(0, rows), [rows]);
-        _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+        for (int start = 0; start < rows; start += _maxRowsPerRun)
+        {
+            int count = Math.Min(_maxRowsPerRun, rows - start);
+            using var inputValue = OrtValue.CreateTensorValueFromMemory(
+                OrtMemoryInfo.DefaultInstance, input.AsMemory(start * _inputSize, count * _inputSize), [count, _inputSize]);
+            using var outputValue = OrtValue.CreateTensorValueFromMemory(
+                OrtMemoryInfo.DefaultInstance, output.AsMemory(start, count), [count]);
+            _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+        }
     }
 
     public void Dispose()
     {
         _runOptions.Dispose();
         _session.Dispose();
+        _externalData?.Dispose();
     }
 
     /// <summary>
@@ -43,7 +75,7 @@ internal sealed class HeadSession : IDisposable
     /// runtime is missing or fails and the caller allowed the fallback. The CUDA provider exists only when
     /// the user references Microsoft.ML.OnnxRuntime.Gpu; MlOod itself references the managed API only.
     /// </summary>
-    internal static InferenceSession CreateSession(byte[] model, OodHeadExecution execution)
+    private static InferenceSession CreateSession(Func<SessionOptions, InferenceSession> create, OodHeadExecution execution)
     {
         if (execution.GpuDeviceId is int device)
         {
@@ -51,7 +83,7 @@ internal sealed class HeadSession : IDisposable
             {
                 using var gpuOptions = SessionOptions.MakeSessionOptionWithCudaProvider(device);
                 gpuOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
-                return new InferenceSession(model, gpuOptions);
+                return create(gpuOptions);
             }
             catch (Exception e) when (IsGpuUnavailable(e))
             {
@@ -60,7 +92,7 @@ internal sealed class HeadSession : IDisposable
             }
         }
         using var options = CpuOptions();
-        return new InferenceSession(model, options);
+        return create(options);
     }
 
     /// <summary>

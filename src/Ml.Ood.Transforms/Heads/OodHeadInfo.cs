@@ -27,6 +27,7 @@ public sealed class OodHeadInfo
     internal const string InputKindKey = "mlood.input_kind";
     internal const string OutputKindKey = "mlood.output_kind";
     internal const string ParameterPrefix = "mlood.param.";
+    internal const string MaxRowsPerRunKey = "mlood.max_rows_per_run";
     internal const int CurrentVersion = 1;
 
     internal OodHeadInfo(string kind, string inputColumnName, string outputColumnName, int inputSize,
@@ -62,6 +63,16 @@ public sealed class OodHeadInfo
     /// <summary>The head's settings (e.g. <c>temperature</c>), as invariant-culture strings.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; }
 
+    /// <summary>
+    /// The most rows one ONNX Runtime call may score, set by heads whose work space grows with the fitted state
+    /// (KNN: one similarity per bank row); <see langword="null"/> when only the block size limits it.
+    /// </summary>
+    internal int? MaxRowsPerRun { get; init; }
+
+    /// <summary>A copy with <see cref="MaxRowsPerRun"/> set.</summary>
+    internal OodHeadInfo WithMaxRowsPerRun(int rows)
+        => new(Kind, InputColumnName, OutputColumnName, InputSize, OutputKind, Parameters, InputIsScalar) { MaxRowsPerRun = rows };
+
     /// <summary>Reads a setting as a <see cref="float"/>.</summary>
     /// <param name="name">The setting's name, e.g. <c>temperature</c>.</param>
     public float GetSingle(string name) => float.Parse(Parameters[name], CultureInfo.InvariantCulture);
@@ -82,6 +93,8 @@ public sealed class OodHeadInfo
         yield return new(OutputKindKey, OutputKind.ToString());
         foreach (var parameter in Parameters)
             yield return new(ParameterPrefix + parameter.Key, parameter.Value);
+        if (MaxRowsPerRun is int rows)
+            yield return new(MaxRowsPerRunKey, rows.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Rebuilds the description from a graph's metadata; <see langword="null"/> when it is not an MlOod head.</summary>
@@ -99,6 +112,9 @@ public sealed class OodHeadInfo
         return new OodHeadInfo(kind, metadata[InputColumnKey], metadata[OutputColumnKey],
             int.Parse(metadata[InputSizeKey], CultureInfo.InvariantCulture),
             Enum.Parse<OodHeadOutputKind>(metadata[OutputKindKey]), parameters,
-            metadata.TryGetValue(InputKindKey, out string? inputKind) && inputKind == "scalar");
+            metadata.TryGetValue(InputKindKey, out string? inputKind) && inputKind == "scalar")
+        {
+            MaxRowsPerRun = metadata.TryGetValue(MaxRowsPerRunKey, out string? rows) ? int.Parse(rows, CultureInfo.InvariantCulture) : null,
+        };
     }
 }

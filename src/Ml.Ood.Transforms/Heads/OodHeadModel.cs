@@ -1,10 +1,11 @@
 using Ml.Ood.Transforms.Onnx;
 using Ml.Ood.Transforms.Onnx.Protos;
+using Ml.Ood.Transforms.Persistence;
 
 namespace Ml.Ood.Transforms;
 
-/// <summary>A head as it is executed and saved: its ONNX bytes and its description.</summary>
-internal sealed class OodHeadModel
+/// <summary>A head as it is executed and saved: its ONNX model and its description.</summary>
+internal sealed class OodHeadModel : IDisposable
 {
     /// <summary>The graph output that holds the score, shape [batch]; ML.NET sees it as a one-slot vector.</summary>
     public const string ScoreOutputName = "mlood_score";
@@ -12,13 +13,14 @@ internal sealed class OodHeadModel
     /// <summary>The graph output that holds the decision, shape [batch].</summary>
     public const string DecisionOutputName = "mlood_decision";
 
-    public OodHeadModel(byte[] bytes, OodHeadInfo info)
+    public OodHeadModel(OnnxModelSource source, OodHeadInfo info)
     {
-        Bytes = bytes;
+        Source = source;
         Info = info;
     }
 
-    public byte[] Bytes { get; }
+    /// <summary>The serialized ONNX model.</summary>
+    public OnnxModelSource Source { get; }
 
     public OodHeadInfo Info { get; }
 
@@ -46,37 +48,43 @@ internal sealed class OodHeadModel
     {
         var type = info.OutputKind == OodHeadOutputKind.Score ? TensorProto.Types.DataType.Float : TensorProto.Types.DataType.Bool;
         builder.AddOutput(OutputNameFor(info.OutputKind), type);
-        return new OodHeadModel(builder.ToBytes(), info);
+        return new OodHeadModel(OnnxModelSource.FromBytes(builder.ToBytes()), info);
+    }
+
+    /// <summary>Reads a head back from an ONNX model; <see langword="null"/> when the graph is not an MlOod head.</summary>
+    public static OodHeadModel? TryRead(OnnxModelSource source)
+    {
+        var info = OodHeadInfo.FromMetadata(ReadMetadata(source));
+        return info is null ? null : new OodHeadModel(source, info);
     }
 
     /// <summary>Reads a head back from ONNX bytes; <see langword="null"/> when the graph is not an MlOod head.</summary>
-    public static OodHeadModel? TryRead(byte[] bytes)
-    {
-        var info = OodHeadInfo.FromMetadata(ReadMetadata(bytes));
-        return info is null ? null : new OodHeadModel(bytes, info);
-    }
+    public static OodHeadModel? TryRead(byte[] bytes) => TryRead(OnnxModelSource.FromBytes(bytes));
+
+    /// <summary>Releases the model's temporary file, if it has one.</summary>
+    public void Dispose() => Source.Dispose();
 
     /// <summary>
-    /// Reads only ModelProto.metadata_props (field 14) and skips the rest without copying it: parsing the whole
-    /// model would copy every initializer, a KNN bank included, into a second buffer.
+    /// Reads only ModelProto.metadata_props (field 14) and seeks over the rest: parsing the whole model would
+    /// copy every initializer, a KNN bank included, into managed memory.
     /// </summary>
-    private static Dictionary<string, string> ReadMetadata(byte[] bytes)
+    public static Dictionary<string, string> ReadMetadata(OnnxModelSource source)
     {
         const int MetadataPropsField = 14;
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        var input = new Google.Protobuf.CodedInputStream(bytes);
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        using var input = source.OpenRead();
+        long position = 0;
+        while (ProtobufWire.TryReadTag(input, ref position, source.Length, out int field, out int wireType))
         {
-            if (Google.Protobuf.WireFormat.GetTagFieldNumber(tag) == MetadataPropsField)
+            if (field == MetadataPropsField && wireType == ProtobufWire.LengthDelimited)
             {
-                var entry = new StringStringEntryProto();
-                input.ReadMessage(entry);
+                long length = (long)ProtobufWire.ReadVarint(input, ref position);
+                var entry = StringStringEntryProto.Parser.ParseFrom(ProtobufWire.ReadBytes(input, ref position, length));
                 metadata[entry.Key] = entry.Value;
             }
             else
             {
-                input.SkipLastField();
+                ProtobufWire.SkipField(input, ref position, wireType);
             }
         }
         return metadata;

@@ -24,6 +24,7 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     private readonly Lazy<HeadSession> _session;
     private readonly Lock _savableLock = new();
     private TransformerChain<ITransformer>? _savableForm;
+    private bool _ownsSavableForm;
 
     internal OodHeadTransformer(MLContext context, OodHeadModel model, OodHeadExecution execution,
         TransformerChain<ITransformer>? savableForm = null)
@@ -77,25 +78,42 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     /// <summary>Writes the head as a standalone ONNX model (input: the input column, output: <c>mlood_score</c>
     /// or <c>mlood_decision</c> of shape [batch]; settings in <c>metadata_props</c>).</summary>
     /// <param name="path">The .onnx file to write.</param>
-    public void ExportOnnx(string path) => File.WriteAllBytes(path, _model.Bytes);
+    public void ExportOnnx(string path)
+    {
+        using var file = File.Create(path);
+        ExportOnnx(file);
+    }
 
     /// <summary>Writes the head as a standalone ONNX model to a stream.</summary>
     /// <param name="stream">The stream to write to.</param>
-    public void ExportOnnx(Stream stream) => stream.Write(_model.Bytes);
+    public void ExportOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var model = _model.Source.OpenRead();
+        model.CopyTo(stream);
+    }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavableForm()).Save(ctx);
 
-    /// <summary>Releases the ONNX Runtime sessions: the batched one and, if it was built, the per-row one.</summary>
+    /// <summary>
+    /// Releases the ONNX Runtime sessions (the batched one and, if this head built it, the per-row one) and the
+    /// temporary file of a head loaded with <c>ml.Ood().Load</c>.
+    /// </summary>
     public void Dispose()
     {
         if (_session.IsValueCreated)
             _session.Value.Dispose();
         lock (_savableLock)
         {
-            foreach (var part in _savableForm?.OfType<IDisposable>() ?? [])
-                part.Dispose();
+            // A savable form handed in by WithBatchedHeads belongs to the caller's model.
+            if (_ownsSavableForm)
+            {
+                foreach (var part in _savableForm?.OfType<IDisposable>() ?? [])
+                    part.Dispose();
+            }
             _savableForm = null;
         }
+        _model.Dispose();
     }
 
     private TransformerChain<ITransformer> SavableForm()
@@ -103,7 +121,12 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
         lock (_savableLock)
         {
             // Built on first use: it holds a second ONNX Runtime session, worth avoiding for large heads.
-            return _savableForm ??= SavableHeadForm.Build(_context, _model, _execution);
+            if (_savableForm is null)
+            {
+                _savableForm = SavableHeadForm.Build(_context, _model, _execution);
+                _ownsSavableForm = true;
+            }
+            return _savableForm;
         }
     }
 }

@@ -14,11 +14,13 @@ internal static class HeadRestorer
     /// True when the caller will not use <paramref name="model"/> again (it was just loaded): each head's saved form
     /// is then disposed, releasing its ONNX Runtime session, and rebuilt only if the head is saved or served per row.
     /// </param>
-    public static ITransformer Restore(MLContext context, ITransformer model, OodHeadExecution execution, bool ownsModel)
+    /// <param name="stubs">The real models of the heads that were stubbed while the model loaded, if any.</param>
+    public static ITransformer Restore(MLContext context, ITransformer model, OodHeadExecution execution, bool ownsModel,
+        HeadStubs? stubs = null)
     {
         if (model is not TransformerChain<ITransformer> chain)
             return model;
-        if (SavableHeadForm.TryRecognise(context, chain) is OodHeadModel head)
+        if (SavableHeadForm.TryRecognise(context, chain, stubs) is OodHeadModel head)
         {
             if (!ownsModel)
                 return new OodHeadTransformer(context, head, execution, savableForm: chain);
@@ -28,7 +30,7 @@ internal static class HeadRestorer
         }
 
         var parts = chain.ToArray();
-        var restored = parts.Select(part => Restore(context, part, execution, ownsModel)).ToArray();
+        var restored = parts.Select(part => Restore(context, part, execution, ownsModel, stubs)).ToArray();
         return restored.SequenceEqual(parts) ? chain : new TransformerChain<ITransformer>(restored);
     }
 }

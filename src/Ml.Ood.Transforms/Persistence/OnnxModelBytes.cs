@@ -9,7 +9,7 @@ internal static class OnnxModelBytes
 {
     // The entry name OnnxTransformer writes its model under (ctx.SaveBinaryStream("OnnxModel", ...)),
     // as a 32-bit length followed by the bytes (ML.NET's BinaryWriter.WriteByteArray).
-    private const string EntryName = "OnnxModel";
+    internal const string EntryName = "OnnxModel";
 
     public static byte[] Extract(MLContext context, OnnxTransformer transformer)
     {

@@ -70,7 +70,7 @@ internal static class SavableHeadForm
 
         ITransformer Apply(int? gpuDeviceId)
         {
-            using var bytes = new MemoryStream(model.Bytes, writable: false);
+            using var bytes = model.Source.OpenRead();
             return context.Transforms
                 .ApplyOnnxModel(model.GraphOutputName, model.Info.InputColumnName, bytes, gpuDeviceId, execution.FallbackToCpu)
                 .Fit(data);
@@ -78,10 +78,11 @@ internal static class SavableHeadForm
     }
 
     /// <summary>
-    /// Recognises the saved form of a head inside a loaded model and returns the head's ONNX bytes.
-    /// OnnxTransformer does not expose its model, so the bytes are read back from its own saved form.
+    /// Recognises the saved form of a head inside a loaded model and returns the head's ONNX model: the real one
+    /// set aside in <paramref name="stubs"/> when the loaded model is a stub, else the loaded one. OnnxTransformer
+    /// does not expose its model, so the bytes are read back from its own saved form.
     /// </summary>
-    public static OodHeadModel? TryRecognise(MLContext context, ITransformer transformer)
+    public static OodHeadModel? TryRecognise(MLContext context, ITransformer transformer, HeadStubs? stubs)
     {
         if (transformer is not TransformerChain<ITransformer> chain)
             return null;
@@ -91,6 +92,7 @@ internal static class SavableHeadForm
         if (parts[1] is not Microsoft.ML.Transforms.CustomMappingTransformer<OneSlotScore, ScalarScore>
             and not Microsoft.ML.Transforms.CustomMappingTransformer<OneSlotDecision, ScalarDecision>)
             return null;
-        return OodHeadModel.TryRead(OnnxModelBytes.Extract(context, onnx));
+        var source = OnnxModelSource.FromBytes(OnnxModelBytes.Extract(context, onnx));
+        return stubs?.TakeRealModel(OodHeadModel.ReadMetadata(source)) ?? OodHeadModel.TryRead(source);
     }
 }
