@@ -50,6 +50,13 @@ internal static class KnnCommands
         watch.Restart();
         var scores = model.Transform(data.TestView(ml)).GetColumn<float>("KnnScore").ToArray();
         Console.WriteLine($"load {loadSeconds:F2} s, score {scores.Length} rows {watch.Elapsed.TotalSeconds:F2} s");
+        // Where the memory is: the bank should show up once, as file-backed pages ONNX Runtime mapped.
+        if (File.Exists("/proc/self/status"))
+        {
+            var fields = File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM") || l.StartsWith("Rss"))
+                .Select(l => string.Join(' ', l.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries)));
+            Console.WriteLine(string.Join(", ", fields));
+        }
         if (outFile is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outFile))!);

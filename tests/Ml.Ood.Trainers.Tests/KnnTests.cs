@@ -113,6 +113,61 @@ public sealed class KnnTests
         StringAssert.Contains(error.Message, "maxBankRows (at most 976,562 rows");
     }
 
+    [TestMethod]
+    public void ALargeBankIsScoredMappedAndSurvivesLoadingAsABatchedHead()
+    {
+        // 8,400 x 512 floats (17 MB): over the size from which a head's session maps its state from an external data file.
+        var random = new Random(11);
+        float[] Row() => Enumerable.Range(0, 512).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var bank = Enumerable.Range(0, 8400).Select(_ => Row()).ToArray();
+        var queries = Enumerable.Range(0, 40).Select(_ => Row()).ToArray();
+        var expected = queries.Select(q => BruteForceKnn(bank, q, k: 5)).ToArray();
+
+        var ml = new MLContext(seed: 1);
+        var train = EmbeddingData.Create(ml, bank);
+        var test = EmbeddingData.Create(ml, queries);
+        using var model = ml.Ood().Knn("KnnScore", "Embedding", k: 5).Fit(train);
+        EmbeddingData.AssertClose(expected, model.Transform(test).GetColumn<float>("KnnScore").ToArray(), "fitted");
+
+        string zip = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"knn-large-{Guid.NewGuid():N}.zip");
+        ml.Model.Save(model, train.Schema, zip);
+        using var loaded = (OodHeadTransformer)ml.Ood().Load(zip, out _);
+        Assert.AreEqual("8400", loaded.Head.Parameters["bank_rows"]);
+        EmbeddingData.AssertClose(expected, loaded.Transform(test).GetColumn<float>("KnnScore").ToArray(), "loaded with ml.Ood().Load");
+
+        // Saved again from its temporary file, the head is the same model.
+        string again = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"knn-large-again-{Guid.NewGuid():N}.zip");
+        ml.Model.Save(loaded, train.Schema, again);
+        using var reloaded = (OodHeadTransformer)ml.Ood().Load(again, out _);
+        EmbeddingData.AssertClose(expected, reloaded.Transform(test).GetColumn<float>("KnnScore").ToArray(), "saved after loading");
+    }
+
+    [TestMethod]
+    [DataRow(50_000, 512, 50)]
+    [DataRow(1_000, 512, 50)]
+    [DataRow(2_000_000, 16, 50)]
+    public void RowsPerRunKeepTheSimilarityBlockWithinAQuarterOfTheBank(int bankRows, int dims, int k)
+    {
+        int rows = KnnHeadGraph.MaxRowsPerRun(bankRows, dims, k);
+        long perRow = bankRows * 4L + k * 12L;
+        long budget = Math.Max(bankRows * (long)dims * 4 / 4, 16L << 20);
+        Assert.IsTrue(rows >= 1);
+        Assert.IsTrue(rows == 1 || rows * perRow <= budget, $"{rows} rows of {perRow} bytes exceed {budget}");
+        Assert.IsTrue((rows + 1) * perRow > budget, $"{rows} rows leave room for more within {budget}");
+    }
+
+    /// <summary>The k-th smallest Euclidean distance between unit-normalised rows, in double precision.</summary>
+    private static double BruteForceKnn(float[][] bank, float[] query, int k)
+    {
+        static double[] Unit(float[] v)
+        {
+            double norm = Math.Sqrt(v.Sum(x => (double)x * x));
+            return v.Select(x => x / norm).ToArray();
+        }
+        var q = Unit(query);
+        return bank.Select(Unit).Select(b => Math.Sqrt(b.Zip(q, (x, y) => (x - y) * (x - y)).Sum())).Order().ElementAt(k - 1);
+    }
+
     private static float[] PerRow(MLContext ml, ITransformer model, IDataView data, float[][] queries)
     {
         var input = SchemaDefinition.Create(typeof(EmbeddingRow));

@@ -46,6 +46,9 @@ internal sealed class HeadSession : IDisposable
         _maxRowsPerRun = model.Info.MaxRowsPerRun ?? int.MaxValue;
     }
 
+    /// <summary>Whether the session's external data files still exist (only where mapped files cannot be deleted).</summary>
+    internal bool HoldsExternalDataFiles => _externalData is not null;
+
     /// <summary>
     /// Scores <paramref name="rows"/> rows laid out row-major in <paramref name="input"/>, in slices of at most the
     /// head's <see cref="OodHeadInfo.MaxRowsPerRun"/> rows (views, not copies).

@@ -12,12 +12,16 @@ internal sealed class OnnxModelSource : IDisposable
     private readonly byte[]? _bytes;
     private readonly SafeFileHandle? _file;
 
-    private OnnxModelSource(byte[]? bytes, SafeFileHandle? file, long length)
+    private OnnxModelSource(byte[]? bytes, SafeFileHandle? file, long length, string? temporaryPath = null)
     {
         _bytes = bytes;
         _file = file;
         Length = length;
+        TemporaryPath = temporaryPath;
     }
+
+    /// <summary>Where the temporary file was created (already unlinked where the system allows it).</summary>
+    internal string? TemporaryPath { get; }
 
     /// <summary>The model's size in bytes.</summary>
     public long Length { get; }
@@ -27,12 +31,12 @@ internal sealed class OnnxModelSource : IDisposable
     /// <summary>Copies <paramref name="length"/> bytes of <paramref name="source"/> to a new temporary file.</summary>
     public static OnnxModelSource FromStream(Stream source, long length)
     {
-        var file = CreateAnonymousFile();
+        var file = CreateAnonymousFile(out string path);
         try
         {
             using var output = new HandleStream(file, 0, writable: true);
             Onnx.ProtobufWire.CopyBytes(source, output, length);
-            return new OnnxModelSource(null, file, length);
+            return new OnnxModelSource(null, file, length, path);
         }
         catch
         {
@@ -67,9 +71,9 @@ internal sealed class OnnxModelSource : IDisposable
     /// A file nobody else can open and that needs no clean-up: unlinked at once where open files can be unlinked
     /// (Linux, macOS), and deleted by the system when its handle closes elsewhere (Windows).
     /// </summary>
-    private static SafeFileHandle CreateAnonymousFile()
+    private static SafeFileHandle CreateAnonymousFile(out string path)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"mlood-{Guid.NewGuid():N}.onnx");
+        path = Path.Combine(Path.GetTempPath(), $"mlood-{Guid.NewGuid():N}.onnx");
         bool windows = OperatingSystem.IsWindows();
         var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete,
             windows ? FileOptions.DeleteOnClose : FileOptions.None);
