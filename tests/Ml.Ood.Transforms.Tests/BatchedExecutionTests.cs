@@ -36,6 +36,21 @@ public sealed class BatchedExecutionTests
     }
 
     [TestMethod]
+    public void ADisposedHeadSaysWhyWhenAskedForScores()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = LogitsData.Create(ml, Logits);
+        var model = ml.Ood().Energy("Energy", "Logits").Fit(data);
+        // ML.NET's PredictionEngine disposes the model it was created from, unless told it does not own it.
+        HeadHarness.PerRow(ml, model, data, Logits.Take(2).ToArray(), "Energy");
+
+        var scored = model.Transform(data);
+        Assert.AreEqual(Logits.Length, scored.GetColumn<int>("Id").Count(), "columns that do not need the head still pass through");
+        var error = Assert.ThrowsExactly<ObjectDisposedException>(() => scored.GetColumn<float>("Energy").ToArray());
+        StringAssert.Contains(error.Message, "ownsTransformer: false");
+    }
+
+    [TestMethod]
     public void RowIdsAndPositionsFollowTheSource()
     {
         var ml = new MLContext(seed: 1);

@@ -28,7 +28,7 @@ public sealed class LargeHeadTests
         try
         {
             string path = Path.Combine(folder, "head.onnx");
-            using (var input = model.Source.OpenRead())
+            using (var input = new MemoryStream(model.Source.ToArray()))
                 Assert.AreEqual(1, OnnxExternalData.Write(input, model.Source.Length, path, "head.onnx.data", minBytes: 1 << 20));
 
             var written = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
@@ -61,7 +61,7 @@ public sealed class LargeHeadTests
     {
         // 64 x 65,536 floats: 16.8 MB, over the size from which a session maps its initializers.
         var (model, weights) = MaxProjectionHead(columns: 65536, seed: 5);
-        Assert.IsTrue(ExternalDataModel.IsWorthIt(model.Source));
+        Assert.IsTrue(model.Source.Length >= ExternalDataFiles.MinModelBytes);
         var queries = Queries(rows: 9, seed: 6);
 
         using var session = new HeadSession(model, new OodHeadExecution(null, true, 16));
@@ -70,7 +70,7 @@ public sealed class LargeHeadTests
 
         HeadHarness.AssertAllClose(Expected(weights, 65536, queries), scores, 1e-4, "large head");
         if (!OperatingSystem.IsWindows())
-            Assert.IsFalse(session.HoldsExternalDataFiles, "the files are deleted once ONNX Runtime has mapped them");
+            Assert.IsFalse(session.HoldsExternalDataFiles(model), "the files are deleted once ONNX Runtime has mapped them");
     }
 
     [TestMethod]
@@ -115,25 +115,74 @@ public sealed class LargeHeadTests
     }
 
     [TestMethod]
-    public void ModelsLoadedFromAZipLiveInAnonymousFiles()
+    public void ExternalDataFilesGiveTheModelBackInlineAndOutliveTheirPaths()
     {
-        byte[] bytes = Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7)).ToArray();
-        var source = OnnxModelSource.FromStream(new MemoryStream(bytes), bytes.Length);
-        Assert.AreEqual(bytes.Length, source.Length);
-        if (!OperatingSystem.IsWindows())
-            Assert.IsFalse(File.Exists(source.TemporaryPath), "unlinked at once: nothing to clean up, even after a crash");
-
-        using (var first = source.OpenRead())
-        using (var second = source.OpenRead())
+        var (model, weights) = MaxProjectionHead(columns: 8192, seed: 8);
+        byte[] inline = model.Source.ToArray();
+        var files = ExternalDataFiles.Create(new MemoryStream(inline), inline.Length);
+        using (var source = OnnxModelSource.FromExternalData(files))
         {
-            first.Position = 50_000;
-            Assert.AreEqual(bytes[50_000], (byte)first.ReadByte());
-            Assert.AreEqual(bytes[0], (byte)second.ReadByte(), "readers do not share a position");
-        }
-        CollectionAssert.AreEqual(bytes, source.ToArray());
+            CollectionAssert.AreEqual(inline, source.ToArray(), "the inline model read back is the model written");
+            Assert.AreEqual(model.Info.ToString(), OodHeadInfo.FromMetadata(OodHeadModel.ReadMetadata(source))!.ToString());
 
-        source.Dispose();
-        Assert.ThrowsExactly<ObjectDisposedException>(() => source.OpenRead());
+            Assert.IsTrue(files.HasPaths);
+            string firstPath = files.ModelPath();
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.IsTrue(files.ReleasePaths());
+                Assert.IsFalse(File.Exists(firstPath), "unlinked");
+                CollectionAssert.AreEqual(inline, source.ToArray(), "still readable through the open handle");
+            }
+            var queries = Queries(rows: 3, seed: 1);
+            using var session = new InferenceSession(files.ModelPath());
+            HeadHarness.AssertAllClose(Expected(weights, 8192, queries), Run(session, queries), 1e-4, "files written again from the handle");
+        }
+        Assert.ThrowsExactly<ObjectDisposedException>(() => files.ReadInline());
+    }
+
+    [TestMethod]
+    public void TemporaryFilesArePrivateAndNamelessAndDeadProcessesFoldersAreSwept()
+    {
+        using (var anonymous = TemporaryFiles.CreateAnonymous("onnx"))
+        {
+            anonymous.Write([1, 2, 3]);
+            if (!OperatingSystem.IsWindows())
+                Assert.IsFalse(File.Exists(anonymous.Name), "no path leads to it, even while it is open");
+        }
+
+        var folder = TemporaryFiles.CreatePrivateFolder();
+        if (!OperatingSystem.IsWindows())
+            Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, folder.UnixFileMode);
+        var dead = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"mlood-{int.MaxValue - 7}-{Guid.NewGuid():N}"));
+        TemporaryFiles.SweepStaleFolders();
+        Assert.IsFalse(Directory.Exists(dead.FullName), "the folder of a process that is gone is swept");
+        Assert.IsTrue(Directory.Exists(folder.FullName), "this process's folder stays");
+        Assert.IsTrue(TemporaryFiles.TryDelete(folder));
+    }
+
+    [TestMethod]
+    public void AGraphWithHeadMetadataButAnotherSignatureIsLoadedAsSaved()
+    {
+        // A user's graph merged with an exported head keeps the head's metadata but has outputs of its own.
+        var ml = new MLContext(seed: 1);
+        var logits = LogitsData.Random(rows: 8, classes: 5, scale: 2, seed: 4);
+        var data = LogitsData.Create(ml, logits);
+        var info = new OodHeadInfo("max_logit", "Logits", "Out", 5, OodHeadOutputKind.Score, new Dictionary<string, string>());
+        var g = OodHeadModel.Start(info);
+        g.AddNode("ReduceMax", ["Logits", g.AddInitializer("axis_1", [1L], 1)], OodHeadModel.ScoreOutputName, OnnxAttributes.Int("keepdims", 0));
+        g.AddNode("Neg", "Logits", "negated");
+        g.AddOutput("negated", TensorProto.Types.DataType.Float, 5);
+        string folder = TestContext.TestRunResultsDirectory ?? Path.GetTempPath();
+        string onnx = Path.Combine(folder, $"merged-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(onnx, OodHeadModel.Finish(g, info).Source.ToArray());
+        var own = ml.Transforms.ApplyOnnxModel([OodHeadModel.ScoreOutputName, "negated"], ["Logits"], onnx).Fit(data);
+        string zip = Path.Combine(folder, $"merged-{Guid.NewGuid():N}.zip");
+        ml.Model.Save(own, data.Schema, zip);
+
+        var scored = ml.Ood().Load(zip, out _).Transform(data);
+        HeadHarness.AssertAllClose(logits.Select(z => z.Max()).ToArray(),
+            scored.GetColumn<float[]>(OodHeadModel.ScoreOutputName).Select(v => v.Single()).ToArray(), 0, "max logit");
+        Assert.AreEqual(-logits[3][2], scored.GetColumn<float[]>("negated").ElementAt(3)[2]);
     }
 
     [TestMethod]

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using Ml.Ood.Transforms;
 using Ml.Ood.Transforms.Persistence;
 
@@ -25,7 +26,7 @@ public static class OodModelCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(filePath);
         using var zip = File.OpenRead(filePath);
-        return LoadWithHeadsSetAside(catalog.Context, zip, out inputSchema, blockSize);
+        return LoadWithHeadsSetAside(catalog, zip, out inputSchema, blockSize);
     }
 
     /// <summary>Loads a model from a stream; see <see cref="Load(OodCatalog, string, out DataViewSchema, int?)"/>.</summary>
@@ -37,7 +38,7 @@ public static class OodModelCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(stream);
-        return LoadWithHeadsSetAside(catalog.Context, stream, out inputSchema, blockSize);
+        return LoadWithHeadsSetAside(catalog, stream, out inputSchema, blockSize);
     }
 
     /// <summary>
@@ -55,40 +56,58 @@ public static class OodModelCatalog
         return HeadRestorer.Restore(catalog.Context, model, OodHeadExecution.Resolve(catalog.Context, null, null, blockSize), ownsModel: false);
     }
 
-    private static ITransformer LoadWithHeadsSetAside(MLContext context, Stream zip, out DataViewSchema inputSchema, int? blockSize)
+    private static ITransformer LoadWithHeadsSetAside(OodCatalog catalog, Stream zip, out DataViewSchema inputSchema, int? blockSize)
     {
+        var context = catalog.Context;
         var execution = OodHeadExecution.Resolve(context, null, null, blockSize);
-        using var seekable = zip.CanSeek ? null : TemporaryFile("zip");
+        using var seekable = zip.CanSeek ? null : TemporaryFiles.CreateAnonymous("zip");
         if (seekable is not null)
         {
             zip.CopyTo(seekable);
             zip = seekable;
         }
         long start = seekable is null ? zip.Position : 0;
-        var model = Load(context, zip, start, out inputSchema, execution, keep: null, out var untaken);
-        if (untaken.Count == 0)
-            return model;
+        IReadOnlyCollection<string> untaken;
+        try
+        {
+            var model = Load(context, zip, start, out inputSchema, execution, _ => true, out untaken);
+            if (untaken.Count == 0)
+                return model;
+            (model as IDisposable)?.Dispose();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // ML.NET could not load a stub in place of the real graph: load every model as saved (its own error, if
+            // the .zip itself is at fault, surfaces from that second try).
+            using (var channel = catalog.Environment.Start("ml.Ood().Load"))
+                channel.Warning(MessageSensitivity.None, $"Loading the MlOod heads apart failed ({e.Message}); loading the model as saved, through ML.NET's loader, which holds more memory for large heads.");
+            untaken = [];
+        }
 
-        // A head inside a transformer MlOod did not write (say an OnnxTransformer over an exported head) cannot be
-        // restored; load it as saved.
-        (model as IDisposable)?.Dispose();
-        return Load(context, zip, start, out inputSchema, execution, untaken, out _);
+        // Some head sits inside a transformer MlOod did not write (an OnnxTransformer over an exported head, say)
+        // and cannot be restored: load those as saved, or everything if the first try failed.
+        var keep = untaken.ToHashSet(StringComparer.Ordinal);
+        return Load(context, zip, start, out inputSchema, execution, entry => keep.Count > 0 && !keep.Contains(entry), out _);
     }
 
     private static ITransformer Load(MLContext context, Stream zip, long start, out DataViewSchema inputSchema,
-        OodHeadExecution execution, IReadOnlyCollection<string>? keep, out IReadOnlyCollection<string> untaken)
+        OodHeadExecution execution, Func<string, bool> mayStub, out IReadOnlyCollection<string> untaken)
     {
         zip.Position = start;
-        using var rewritten = TemporaryFile("zip");
-        using var stubs = HeadStubs.Rewrite(zip, rewritten, keep);
+        using var rewritten = TemporaryFiles.CreateAnonymous("zip");
+        using var stubs = HeadStubs.Rewrite(zip, rewritten, mayStub);
         rewritten.Position = 0;
         var model = context.Model.Load(rewritten, out inputSchema);
-        var restored = HeadRestorer.Restore(context, model, execution, ownsModel: true, stubs);
-        untaken = [.. stubs.Untaken];
-        return restored;
+        try
+        {
+            var restored = HeadRestorer.Restore(context, model, execution, ownsModel: true, stubs);
+            untaken = [.. stubs.Untaken];
+            return restored;
+        }
+        catch
+        {
+            (model as IDisposable)?.Dispose();
+            throw;
+        }
     }
-
-    private static FileStream TemporaryFile(string extension)
-        => new(Path.Combine(Path.GetTempPath(), $"mlood-{Guid.NewGuid():N}.{extension}"), FileMode.CreateNew,
-            FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16, FileOptions.DeleteOnClose);
 }

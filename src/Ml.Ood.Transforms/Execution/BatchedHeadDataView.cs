@@ -4,16 +4,17 @@ namespace Ml.Ood.Transforms.Execution;
 
 /// <summary>
 /// The view a head's <c>Transform</c> returns: the source's columns plus the head's output column, which
-/// is computed a block of rows at a time (DESIGN.md section 4). Lazy, like every ML.NET transform.
+/// is computed a block of rows at a time (DESIGN.md section 4). Lazy, like every ML.NET transform: the ONNX Runtime
+/// session is asked for only by a cursor that reads the output column.
 /// </summary>
 internal sealed class BatchedHeadDataView : IDataView
 {
     private readonly IDataView _source;
-    private readonly HeadSession _session;
+    private readonly Func<HeadSession> _session;
     private readonly OodHeadInfo _info;
     private readonly int _blockSize;
 
-    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, HeadSession session, OodHeadInfo info, int blockSize)
+    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, Func<HeadSession> session, OodHeadInfo info, int blockSize)
     {
         _source = source;
         _session = session;
@@ -42,10 +43,11 @@ internal sealed class BatchedHeadDataView : IDataView
         var passThrough = sourceColumns.ToArray();
         if (!needed.Contains(input.Index))
             sourceColumns.Add(input);
+        var session = _session();
         var cursor = _source.GetRowCursor(sourceColumns, rand);
         return _info.OutputKind == OodHeadOutputKind.Score
-            ? new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, _session, _blockSize)
-            : new BatchedHeadCursor<bool>(Schema, cursor, input, passThrough, _session, _blockSize);
+            ? new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, session, _blockSize)
+            : new BatchedHeadCursor<bool>(Schema, cursor, input, passThrough, session, _blockSize);
     }
 
     /// <summary>Scoring runs in large blocks on all cores inside ONNX Runtime, so one cursor is the parallel plan.</summary>

@@ -11,7 +11,7 @@ namespace Ml.Ood.Transforms.Execution;
 internal sealed class HeadSession : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly ExternalDataModel? _externalData;
+    private readonly ExternalDataFiles? _ownedFiles;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _inputSize;
@@ -20,25 +20,37 @@ internal sealed class HeadSession : IDisposable
 
     public HeadSession(OodHeadModel model, OodHeadExecution execution)
     {
-        if (ExternalDataModel.IsWorthIt(model.Source))
+        var source = model.Source;
+        if (source.External is null && source.Length >= ExternalDataFiles.MinModelBytes)
         {
-            _externalData = ExternalDataModel.Write(model.Source);
-            try
-            {
-                _session = CreateSession(options => new InferenceSession(_externalData.ModelPath, options), execution);
-            }
-            catch
-            {
-                _externalData.Dispose();
-                throw;
-            }
-            if (_externalData.TryDelete())
-                _externalData = null;
+            // A large head just fitted: its bytes stay with the model for saving, the session maps a copy on disk.
+            using var bytes = new MemoryStream(source.ToArray(), writable: false);
+            _ownedFiles = ExternalDataFiles.Create(bytes, bytes.Length);
         }
-        else
+        try
         {
-            byte[] bytes = model.Source.ToArray();
-            _session = CreateSession(options => new InferenceSession(bytes, options), execution);
+            var files = source.External ?? _ownedFiles;
+            if (files is null)
+            {
+                byte[] bytes = source.ToArray();
+                _session = CreateSession(options => new InferenceSession(bytes, options), execution);
+            }
+            else
+            {
+                _session = CreateSession(options => new InferenceSession(files.ModelPath(), options), execution);
+                files.ReleasePaths();
+            }
+        }
+        catch
+        {
+            _ownedFiles?.Dispose();
+            throw;
+        }
+        if (_ownedFiles is { HasPaths: false })
+        {
+            // Unlinked and mapped: the handle is not needed to read the model back (the model has its bytes).
+            _ownedFiles.Dispose();
+            _ownedFiles = null;
         }
         _inputNames = [model.Info.InputColumnName];
         _outputNames = [model.GraphOutputName];
@@ -46,8 +58,8 @@ internal sealed class HeadSession : IDisposable
         _maxRowsPerRun = model.Info.MaxRowsPerRun ?? int.MaxValue;
     }
 
-    /// <summary>Whether the session's external data files still exist (only where mapped files cannot be deleted).</summary>
-    internal bool HoldsExternalDataFiles => _externalData is not null;
+    /// <summary>Whether files of this session's model can still be reached by path (only where mapped files cannot be deleted).</summary>
+    internal bool HoldsExternalDataFiles(OodHeadModel model) => _ownedFiles is not null || model.Source.External?.HasPaths == true;
 
     /// <summary>
     /// Scores <paramref name="rows"/> rows laid out row-major in <paramref name="input"/>, in slices of at most the
@@ -70,7 +82,7 @@ internal sealed class HeadSession : IDisposable
     {
         _runOptions.Dispose();
         _session.Dispose();
-        _externalData?.Dispose();
+        _ownedFiles?.Dispose();
     }
 
     /// <summary>

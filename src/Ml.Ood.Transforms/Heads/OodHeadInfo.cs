@@ -114,7 +114,12 @@ public sealed class OodHeadInfo
             Enum.Parse<OodHeadOutputKind>(metadata[OutputKindKey]), parameters,
             metadata.TryGetValue(InputKindKey, out string? inputKind) && inputKind == "scalar")
         {
-            MaxRowsPerRun = metadata.TryGetValue(MaxRowsPerRunKey, out string? rows) ? int.Parse(rows, CultureInfo.InvariantCulture) : null,
+            MaxRowsPerRun = metadata.TryGetValue(MaxRowsPerRunKey, out string? rows) ? PositiveInt(MaxRowsPerRunKey, rows) : null,
         };
     }
+
+    private static int PositiveInt(string key, string value)
+        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed > 0
+            ? parsed
+            : throw new InvalidDataException($"The head's metadata '{key}' must be a positive integer; it is '{value}'.");
 }

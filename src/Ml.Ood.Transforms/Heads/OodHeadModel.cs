@@ -61,32 +61,20 @@ internal sealed class OodHeadModel : IDisposable
     /// <summary>Reads a head back from ONNX bytes; <see langword="null"/> when the graph is not an MlOod head.</summary>
     public static OodHeadModel? TryRead(byte[] bytes) => TryRead(OnnxModelSource.FromBytes(bytes));
 
-    /// <summary>Releases the model's temporary file, if it has one.</summary>
-    public void Dispose() => Source.Dispose();
-
-    /// <summary>
-    /// Reads only ModelProto.metadata_props (field 14) and seeks over the rest: parsing the whole model would
-    /// copy every initializer, a KNN bank included, into managed memory.
-    /// </summary>
+    /// <summary>The model's <c>metadata_props</c>.</summary>
     public static Dictionary<string, string> ReadMetadata(OnnxModelSource source)
     {
-        const int MetadataPropsField = 14;
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var input = source.OpenRead();
-        long position = 0;
-        while (ProtobufWire.TryReadTag(input, ref position, source.Length, out int field, out int wireType))
-        {
-            if (field == MetadataPropsField && wireType == ProtobufWire.LengthDelimited)
-            {
-                long length = (long)ProtobufWire.ReadVarint(input, ref position);
-                var entry = StringStringEntryProto.Parser.ParseFrom(ProtobufWire.ReadBytes(input, ref position, length));
-                metadata[entry.Key] = entry.Value;
-            }
-            else
-            {
-                ProtobufWire.SkipField(input, ref position, wireType);
-            }
-        }
-        return metadata;
+        using var structure = source.OpenStructure();
+        return OnnxModelStructure.ReadMetadata(structure, structure.Length);
     }
+
+    /// <summary>Whether a graph has exactly the input and output every head declares (<see cref="Start"/>, <see cref="Finish"/>).</summary>
+    public static bool HasHeadSignature(Stream model, long length, OodHeadInfo info)
+    {
+        var (inputs, outputs) = OnnxModelStructure.ReadSignature(model, length);
+        return inputs.SequenceEqual([info.InputColumnName]) && outputs.SequenceEqual([OutputNameFor(info.OutputKind)]);
+    }
+
+    /// <summary>Releases the model's temporary files, if it has any.</summary>
+    public void Dispose() => Source.Dispose();
 }

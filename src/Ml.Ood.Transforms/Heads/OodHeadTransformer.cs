@@ -21,10 +21,12 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     private readonly MLContext _context;
     private readonly OodHeadModel _model;
     private readonly OodHeadExecution _execution;
-    private readonly Lazy<HeadSession> _session;
+    private readonly Lock _sessionLock = new();
+    private HeadSession? _session;
     private readonly Lock _savableLock = new();
     private TransformerChain<ITransformer>? _savableForm;
     private bool _ownsSavableForm;
+    private volatile bool _disposed;
 
     internal OodHeadTransformer(MLContext context, OodHeadModel model, OodHeadExecution execution,
         TransformerChain<ITransformer>? savableForm = null)
@@ -33,7 +35,6 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
         _model = model;
         _execution = execution;
         _savableForm = savableForm;
-        _session = new Lazy<HeadSession>(() => new HeadSession(_model, _execution), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>What the head computes and from which columns.</summary>
@@ -64,7 +65,7 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         var schema = GetOutputSchema(input.Schema);
-        return new BatchedHeadDataView(input, schema, _session.Value, Head, BlockSize);
+        return new BatchedHeadDataView(input, schema, Session, Head, BlockSize);
     }
 
     /// <inheritdoc/>
@@ -89,8 +90,7 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     public void ExportOnnx(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var model = _model.Source.OpenRead();
-        model.CopyTo(stream);
+        _model.Source.WriteTo(stream);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavableForm()).Save(ctx);
@@ -101,8 +101,12 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (_session.IsValueCreated)
-            _session.Value.Dispose();
+        _disposed = true;
+        lock (_sessionLock)
+        {
+            _session?.Dispose();
+            _session = null;
+        }
         lock (_savableLock)
         {
             // A savable form handed in by WithBatchedHeads belongs to the caller's model.
@@ -114,6 +118,22 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
             _savableForm = null;
         }
         _model.Dispose();
+    }
+
+    /// <summary>
+    /// The batched session, created on first use. Not a Lazy: a failure (a full disk while writing a large head's
+    /// files, a GPU that is busy) must not stick to the head for good.
+    /// </summary>
+    internal HeadSession Session()
+    {
+        lock (_sessionLock)
+        {
+            if (_disposed)
+                throw new ObjectDisposedException(nameof(OodHeadTransformer),
+                    $"The {Head.Kind} head writing '{Head.OutputColumnName}' was disposed. A PredictionEngine disposes the model it was " +
+                    "created from when it is disposed, unless created with ownsTransformer: false.");
+            return _session ??= new HeadSession(_model, _execution);
+        }
     }
 
     private TransformerChain<ITransformer> SavableForm()

@@ -44,6 +44,7 @@ internal static class OnnxExternalData
             else
                 ProtobufWire.CopyField(model, ref position, modelOut, field, wireType);
         }
+        ProtobufWire.CheckEnd(position, length);
         File.WriteAllBytes(modelPath, modelOut.ToArray());
         return rewriter.Moved;
     }
@@ -54,7 +55,7 @@ internal static class OnnxExternalData
 
         public MemoryStream Graph(ref long position)
         {
-            long length = (long)ProtobufWire.ReadVarint(model, ref position);
+            long length = ProtobufWire.ReadLength(model, ref position);
             long end = position + length;
             var graph = new MemoryStream();
             while (ProtobufWire.TryReadTag(model, ref position, end, out int field, out int wireType))
@@ -64,12 +65,13 @@ internal static class OnnxExternalData
                 else
                     ProtobufWire.CopyField(model, ref position, graph, field, wireType);
             }
+            ProtobufWire.CheckEnd(position, end);
             return graph;
         }
 
         private MemoryStream Tensor(ref long position)
         {
-            long length = (long)ProtobufWire.ReadVarint(model, ref position);
+            long length = ProtobufWire.ReadLength(model, ref position);
             long end = position + length;
             var tensor = new MemoryStream();
             (long Offset, long Length)? moved = null;
@@ -77,7 +79,7 @@ internal static class OnnxExternalData
             {
                 if (field == TensorRawData && wireType == ProtobufWire.LengthDelimited)
                 {
-                    long rawLength = (long)ProtobufWire.ReadVarint(model, ref position);
+                    long rawLength = ProtobufWire.ReadLength(model, ref position);
                     if (rawLength >= minBytes)
                     {
                         moved = (AlignedEnd(), rawLength);
@@ -96,6 +98,7 @@ internal static class OnnxExternalData
                     ProtobufWire.CopyField(model, ref position, tensor, field, wireType);
                 }
             }
+            ProtobufWire.CheckEnd(position, end);
             if (moved is var (offset, movedLength))
             {
                 Moved++;

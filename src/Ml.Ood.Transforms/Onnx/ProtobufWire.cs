@@ -19,9 +19,27 @@ internal static class ProtobufWire
         if (position >= end)
             return false;
         ulong tag = ReadVarint(input, ref position);
-        field = checked((int)(tag >> 3));
+        if (tag >> 3 is 0 or > int.MaxValue)
+            throw new InvalidDataException($"The ONNX model holds an invalid protobuf tag {tag}.");
+        field = (int)(tag >> 3);
         wireType = (int)(tag & 7);
         return true;
+    }
+
+    /// <summary>Reads the length of a length-delimited field whose tag was just read.</summary>
+    public static long ReadLength(Stream input, ref long position)
+    {
+        ulong length = ReadVarint(input, ref position);
+        if (length > long.MaxValue / 2)
+            throw new InvalidDataException($"The ONNX model holds an impossible field length {length}.");
+        return (long)length;
+    }
+
+    /// <summary>Checks that a nested message ended exactly where its length said.</summary>
+    public static void CheckEnd(long position, long end)
+    {
+        if (position != end)
+            throw new InvalidDataException($"A protobuf message of the ONNX model overruns its length by {position - end} bytes.");
     }
 
     public static ulong ReadVarint(Stream input, ref long position)
@@ -43,7 +61,7 @@ internal static class ProtobufWire
     /// <summary>The payload size of a field whose tag was just read (varints excluded: they are read, not sized).</summary>
     public static long PayloadLength(Stream input, ref long position, int wireType) => wireType switch
     {
-        LengthDelimited => checked((long)ReadVarint(input, ref position)),
+        LengthDelimited => ReadLength(input, ref position),
         Fixed64 => 8,
         Fixed32 => 4,
         _ => throw new InvalidDataException($"The ONNX model holds an unsupported protobuf wire type {wireType}."),

@@ -26,7 +26,21 @@ internal static class HeadRestorer
                 return new OodHeadTransformer(context, head, execution, savableForm: chain);
             foreach (var part in chain.OfType<IDisposable>())
                 part.Dispose();
-            return new OodHeadTransformer(context, head, execution);
+            var batched = new OodHeadTransformer(context, head, execution);
+            // A head in external-data files gets its session now, so that its files are unlinked right after loading.
+            if (head.Source.External is not null)
+            {
+                try
+                {
+                    batched.Session();
+                }
+                catch
+                {
+                    batched.Dispose();
+                    throw;
+                }
+            }
+            return batched;
         }
 
         var parts = chain.ToArray();

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Ml.Ood.Transforms.Onnx;
 using Ml.Ood.Transforms.Onnx.Protos;
 
 namespace Ml.Ood.Transforms.Persistence;
@@ -28,10 +29,10 @@ internal sealed class HeadStubs : IDisposable
     public IReadOnlyCollection<string> Untaken => _heads.Keys;
 
     /// <summary>
-    /// Copies the .zip in <paramref name="zip"/> to <paramref name="rewritten"/> with every head stubbed, except those
-    /// in the entries named in <paramref name="keep"/>.
+    /// Copies the .zip in <paramref name="zip"/> to <paramref name="rewritten"/> with every head stubbed whose entry
+    /// <paramref name="mayStub"/> accepts.
     /// </summary>
-    public static HeadStubs Rewrite(Stream zip, Stream rewritten, IReadOnlyCollection<string>? keep = null)
+    public static HeadStubs Rewrite(Stream zip, Stream rewritten, Func<string, bool> mayStub)
     {
         var stubs = new HeadStubs();
         try
@@ -43,7 +44,7 @@ internal sealed class HeadStubs : IDisposable
                 var copy = output.CreateEntry(entry.FullName, CompressionLevel.NoCompression);
                 using var from = entry.Open();
                 using var to = copy.Open();
-                if (entry.Name == OnnxModelBytes.EntryName && keep?.Contains(entry.FullName) != true)
+                if (entry.Name == OnnxModelBytes.EntryName && mayStub(entry.FullName))
                     stubs.CopyOnnxModel(entry.FullName, from, to);
                 else
                     from.CopyTo(to);
@@ -82,17 +83,52 @@ internal sealed class HeadStubs : IDisposable
         Span<byte> prefix = stackalloc byte[4];
         from.ReadExactly(prefix);
         int length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
-        var source = OnnxModelSource.FromStream(from, length);
-        var head = OodHeadModel.TryRead(source);
+        // The entry is read once: small models into memory, large ones into an anonymous file.
+        using var copy = length < ExternalDataFiles.MinModelBytes ? new MemoryStream(length) : (Stream)TemporaryFiles.CreateAnonymous("onnx");
+        ProtobufWire.CopyBytes(from, copy, length);
+
+        var head = TryReadHead(copy, length);
         if (head is null)
         {
-            using (source)
-                WriteModel(to, source.OpenRead());
-            return;
+            copy.Position = 0;
+            to.Write(prefix);
+            ProtobufWire.CopyBytes(copy, to, length);
+        }
+        else
+        {
+            _heads.Add(entryName, head);
+            WriteModel(to, new MemoryStream(BuildStub(head.Info, entryName), writable: false));
+        }
+        from.CopyTo(to);
+    }
+
+    /// <summary>
+    /// The head in <paramref name="copy"/>, or <see langword="null"/> when it is not a head with the signature MlOod
+    /// writes (a user's graph merged with an exported head has other inputs or outputs) or its metadata cannot be read:
+    /// such models go to ML.NET as they are, and the restorer reports what is wrong with them.
+    /// </summary>
+    private static OodHeadModel? TryReadHead(Stream copy, int length)
+    {
+        OodHeadInfo? info;
+        try
+        {
+            copy.Position = 0;
+            info = OodHeadInfo.FromMetadata(OnnxModelStructure.ReadMetadata(copy, length));
+            copy.Position = 0;
+            if (info is null || !OodHeadModel.HasHeadSignature(copy, length, info))
+                return null;
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or InvalidOperationException
+            or KeyNotFoundException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return null;
         }
 
-        _heads.Add(entryName, head);
-        WriteModel(to, new MemoryStream(BuildStub(head.Info, entryName), writable: false));
+        copy.Position = 0;
+        var source = copy is MemoryStream memory
+            ? OnnxModelSource.FromBytes(memory.Capacity == length ? memory.GetBuffer() : memory.ToArray())
+            : OnnxModelSource.FromExternalData(ExternalDataFiles.Create(copy, length));
+        return new OodHeadModel(source, info);
     }
 
     private static void WriteModel(Stream to, Stream model)
@@ -114,7 +150,7 @@ internal sealed class HeadStubs : IDisposable
     {
         var g = OodHeadModel.Start(info);
         g.SetMetadata(StubIdKey, id);
-        string batch = g.AddNode("Shape", info.InputColumnName, attributes: [Onnx.OnnxAttributes.Int("start", 0), Onnx.OnnxAttributes.Int("end", 1)]);
+        string batch = g.AddNode("Shape", info.InputColumnName, attributes: [OnnxAttributes.Int("start", 0), OnnxAttributes.Int("end", 1)]);
         if (info.OutputKind == OodHeadOutputKind.Score)
         {
             g.AddNode("ConstantOfShape", batch, OodHeadModel.ScoreOutputName);
@@ -122,7 +158,7 @@ internal sealed class HeadStubs : IDisposable
         else
         {
             string zeros = g.AddNode("ConstantOfShape", batch);
-            g.AddNode("Cast", zeros, OodHeadModel.DecisionOutputName, Onnx.OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Bool));
+            g.AddNode("Cast", zeros, OodHeadModel.DecisionOutputName, OnnxAttributes.Int("to", (long)TensorProto.Types.DataType.Bool));
         }
         return OodHeadModel.Finish(g, info).Source.ToArray();
     }

@@ -70,7 +70,7 @@ internal static class SavableHeadForm
 
         ITransformer Apply(int? gpuDeviceId)
         {
-            using var bytes = model.Source.OpenRead();
+            using var bytes = new MemoryStream(model.Source.ToArray(), writable: false);
             return context.Transforms
                 .ApplyOnnxModel(model.GraphOutputName, model.Info.InputColumnName, bytes, gpuDeviceId, execution.FallbackToCpu)
                 .Fit(data);
@@ -93,6 +93,9 @@ internal static class SavableHeadForm
             and not Microsoft.ML.Transforms.CustomMappingTransformer<OneSlotDecision, ScalarDecision>)
             return null;
         var source = OnnxModelSource.FromBytes(OnnxModelBytes.Extract(context, onnx));
-        return stubs?.TakeRealModel(OodHeadModel.ReadMetadata(source)) ?? OodHeadModel.TryRead(source);
+        var metadata = OodHeadModel.ReadMetadata(source);
+        if (stubs?.TakeRealModel(metadata) is OodHeadModel real)
+            return real;
+        return OodHeadInfo.FromMetadata(metadata) is OodHeadInfo info ? new OodHeadModel(source, info) : null;
     }
 }

@@ -1,0 +1,128 @@
+using System.Globalization;
+using Google.Protobuf;
+using Ml.Ood.Transforms.Onnx;
+using Ml.Ood.Transforms.Onnx.Protos;
+
+namespace Ml.Ood.Transforms.Persistence;
+
+/// <summary>
+/// A large head in ONNX's external-data form, in a private temporary folder: a small model file and a data file
+/// with its initializers. ONNX Runtime loads it by path and maps the data file, so a session holds one copy of the
+/// head's state (a KNN bank) where a session created from bytes holds three (the caller's bytes, the parsed
+/// protobuf, the initializer). The same data file serves saving and export, read back through an open handle.
+/// </summary>
+/// <remarks>
+/// Once a session has mapped the files, <see cref="ReleasePaths"/> unlinks them where the system allows it (Linux,
+/// macOS): nothing is left to clean up, even after a crash. Elsewhere they go on <see cref="Dispose"/>, or with a
+/// later process's sweep of folders whose process has died.
+/// </remarks>
+internal sealed class ExternalDataFiles : IDisposable
+{
+    /// <summary>Models from this size on are kept and loaded in external-data form.</summary>
+    public const long MinModelBytes = 16L << 20;
+
+    private const string ModelFileName = "head.onnx";
+    private const string DataFileName = "head.onnx.data";
+
+    /// <summary>Initializers from this size on go to the data file.</summary>
+    private const long MinInitializerBytes = 1L << 20;
+
+    private readonly byte[] _model;
+    private readonly FileStream _data;
+    private DirectoryInfo? _folder;
+
+    private ExternalDataFiles(DirectoryInfo folder, byte[] model, FileStream data)
+    {
+        _folder = folder;
+        _model = model;
+        _data = data;
+    }
+
+    /// <summary>The size of the model with its initializers inline.</summary>
+    public long InlineLength => _model.Length + _data.Length;
+
+    /// <summary>Whether the files can still be reached by path.</summary>
+    public bool HasPaths => _folder is not null;
+
+    /// <summary>Writes the <paramref name="length"/> bytes of an inline model at the stream's position in external-data form.</summary>
+    public static ExternalDataFiles Create(Stream inlineModel, long length)
+    {
+        var folder = TemporaryFiles.CreatePrivateFolder();
+        try
+        {
+            string modelPath = Path.Combine(folder.FullName, ModelFileName);
+            OnnxExternalData.Write(inlineModel, length, modelPath, DataFileName, MinInitializerBytes);
+            var data = new FileStream(Path.Combine(folder.FullName, DataFileName), FileMode.Open, FileAccess.Read,
+                FileShare.ReadWrite | FileShare.Delete);
+            return new ExternalDataFiles(folder, File.ReadAllBytes(modelPath), data);
+        }
+        catch
+        {
+            TemporaryFiles.TryDelete(folder);
+            throw;
+        }
+    }
+
+    /// <summary>The model file's path for ONNX Runtime; the files are written again if they were unlinked.</summary>
+    public string ModelPath()
+    {
+        ObjectDisposedException.ThrowIf(_data.SafeFileHandle.IsClosed, this);
+        if (_folder is null)
+        {
+            var folder = TemporaryFiles.CreatePrivateFolder();
+            File.WriteAllBytes(Path.Combine(folder.FullName, ModelFileName), _model);
+            using (var copy = File.Create(Path.Combine(folder.FullName, DataFileName)))
+            {
+                _data.Position = 0;
+                _data.CopyTo(copy);
+            }
+            _folder = folder;
+        }
+        return Path.Combine(_folder.FullName, ModelFileName);
+    }
+
+    /// <summary>Unlinks the files once a session has mapped them; false where the system keeps mapped files (Windows).</summary>
+    public bool ReleasePaths()
+    {
+        if (_folder is null || !TemporaryFiles.TryDelete(_folder))
+            return _folder is null;
+        _folder = null;
+        return true;
+    }
+
+    /// <summary>A stream over the model file, initializers external: enough to read its metadata and signature.</summary>
+    public Stream OpenModelFile() => new MemoryStream(_model, writable: false);
+
+    /// <summary>The model with its initializers inline, as ML.NET's OnnxTransformer and an exported .onnx need it.</summary>
+    /// <remarks>The initializers are read into arrays the returned message wraps, not copied again when it is written.</remarks>
+    public ModelProto ReadInline()
+    {
+        ObjectDisposedException.ThrowIf(_data.SafeFileHandle.IsClosed, this);
+        var model = ModelProto.Parser.ParseFrom(_model);
+        foreach (var tensor in model.Graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
+        {
+            var entries = tensor.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            if (entries["location"] != DataFileName)
+                throw new InvalidDataException($"Initializer '{tensor.Name}' refers to '{entries["location"]}', not to the head's data file.");
+            var bytes = new byte[long.Parse(entries["length"], CultureInfo.InvariantCulture)];
+            long offset = long.Parse(entries["offset"], CultureInfo.InvariantCulture);
+            for (int read = 0; read < bytes.Length;)
+            {
+                int n = RandomAccess.Read(_data.SafeFileHandle, bytes.AsSpan(read), offset + read);
+                read += n > 0 ? n : throw new InvalidDataException($"The head's data file ends inside initializer '{tensor.Name}'.");
+            }
+            tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
+            tensor.ExternalData.Clear();
+            tensor.DataLocation = TensorProto.Types.DataLocation.Default;
+        }
+        return model;
+    }
+
+    public void Dispose()
+    {
+        _data.Dispose();
+        if (_folder is not null)
+            TemporaryFiles.TryDelete(_folder);
+        _folder = null;
+    }
+}
