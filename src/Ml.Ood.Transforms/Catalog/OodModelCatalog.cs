@@ -13,9 +13,10 @@ public static class OodModelCatalog
     /// <see cref="OodHeadTransformer"/>s. <c>ml.Model.Load</c> alone also works, with heads scored row by row.
     /// </summary>
     /// <remarks>
-    /// Heads never pass through ML.NET's loader: their ONNX models are set aside in temporary files (removed when
-    /// the head is disposed, or when the process ends) and large ones are memory-mapped by ONNX Runtime, so a
-    /// loaded KNN head holds its bank once. Dispose the returned model (or its heads) to release them early.
+    /// Heads never pass through ML.NET's loader: a stub of the same signature loads in their place. A head of 16 MB or
+    /// more (a KNN bank) is kept in ONNX's external-data form in a private temporary folder, which ONNX Runtime maps
+    /// rather than copies; the files are unlinked once the session has them (Linux, macOS), or deleted when the head
+    /// is disposed (Windows). Dispose the returned model (or its heads) to release them early.
     /// </remarks>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="filePath">The .zip file.</param>
