@@ -14,13 +14,11 @@ namespace Ml.Ood.Transforms.Onnx;
 /// </remarks>
 internal static class OnnxExternalData
 {
-    // Field numbers of the ONNX specification (onnx.proto).
-    private const int ModelGraph = 7;
-    private const int GraphInitializer = 5;
-    private const int TensorRawData = 9;
-    private const int TensorExternalData = 13;
-    private const int TensorDataLocation = 14;
-    private const int DataLocationExternal = 1;
+    private const int ModelGraph = ModelProto.GraphFieldNumber;
+    private const int GraphInitializer = GraphProto.InitializerFieldNumber;
+    private const int TensorRawData = TensorProto.RawDataFieldNumber;
+    private const int TensorExternalData = TensorProto.ExternalDataFieldNumber;
+    private const int TensorDataLocation = TensorProto.DataLocationFieldNumber;
 
     /// <summary>Offsets in the data file are page-aligned, so that each tensor can be mapped where it lies.</summary>
     private const int Alignment = 4096;
@@ -106,7 +104,7 @@ internal static class OnnxExternalData
                 WriteEntry(tensor, "offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 WriteEntry(tensor, "length", movedLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 ProtobufWire.WriteTag(tensor, TensorDataLocation, ProtobufWire.Varint);
-                ProtobufWire.WriteVarint(tensor, DataLocationExternal);
+                ProtobufWire.WriteVarint(tensor, (ulong)TensorProto.Types.DataLocation.External);
             }
             return tensor;
         }

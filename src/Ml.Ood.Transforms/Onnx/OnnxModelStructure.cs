@@ -8,11 +8,10 @@ namespace Ml.Ood.Transforms.Onnx;
 /// </summary>
 internal static class OnnxModelStructure
 {
-    // Field numbers of the ONNX specification (onnx.proto).
-    private const int ModelGraph = 7;
-    private const int ModelMetadataProps = 14;
-    private const int GraphInput = 11;
-    private const int GraphOutput = 12;
+    private const int ModelGraph = ModelProto.GraphFieldNumber;
+    private const int ModelMetadataProps = ModelProto.MetadataPropsFieldNumber;
+    private const int GraphInput = GraphProto.InputFieldNumber;
+    private const int GraphOutput = GraphProto.OutputFieldNumber;
 
     /// <summary>ModelProto.metadata_props of the <paramref name="length"/> bytes at the stream's position.</summary>
     public static Dictionary<string, string> ReadMetadata(Stream model, long length)
