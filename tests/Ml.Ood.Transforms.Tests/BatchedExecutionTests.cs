@@ -36,18 +36,27 @@ public sealed class BatchedExecutionTests
     }
 
     [TestMethod]
-    public void ADisposedHeadSaysWhyWhenAskedForScores()
+    public void AnEngineThatDisposesTheHeadGivesBackOnlyItsOwnReference()
     {
         var ml = new MLContext(seed: 1);
         var data = LogitsData.Create(ml, Logits);
         var model = ml.Ood().Energy("Energy", "Logits").Fit(data);
-        // ML.NET's PredictionEngine disposes the model it was created from, unless told it does not own it.
+        var expected = Logits.Select(z => LogitScores.Energy(z)).ToArray();
+        // ML.NET's PredictionEngine disposes the model it was created from, unless told it does not own it; that used to
+        // free the head's session under every other user (issue 10, defect 1).
+        HeadHarness.PerRow(ml, model, data, Logits.Take(2).ToArray(), "Energy");
         HeadHarness.PerRow(ml, model, data, Logits.Take(2).ToArray(), "Energy");
 
         var scored = model.Transform(data);
+        HeadHarness.AssertAllClose(expected, scored.GetColumn<float>("Energy").ToArray(), 1e-5, "after two engines disposed the head");
+
+        model.Dispose();
         Assert.AreEqual(Logits.Length, scored.GetColumn<int>("Id").Count(), "columns that do not need the head still pass through");
         var error = Assert.ThrowsExactly<ObjectDisposedException>(() => scored.GetColumn<float>("Energy").ToArray());
-        StringAssert.Contains(error.Message, "ownsTransformer: false");
+        StringAssert.Contains(error.Message, "disposed");
+        Assert.ThrowsExactly<ObjectDisposedException>(() => model.GetRowToRowMapper(data.Schema));
+        Assert.ThrowsExactly<ObjectDisposedException>(() => model.ExportOnnx(Stream.Null));
+        model.Dispose();
     }
 
     [TestMethod]

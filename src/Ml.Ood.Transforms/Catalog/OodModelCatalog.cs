@@ -5,29 +5,45 @@ using Ml.Ood.Transforms.Persistence;
 
 namespace Ml.Ood;
 
-/// <summary>Loading models that contain MlOod heads, with the heads batched again.</summary>
+/// <summary>Loading and checking models that contain MlOod heads.</summary>
 public static class OodModelCatalog
 {
     /// <summary>
-    /// Loads a model saved with <c>ml.Model.Save</c> and turns its MlOod heads back into batched
-    /// <see cref="OodHeadTransformer"/>s. <c>ml.Model.Load</c> alone also works, with heads scored row by row.
+    /// Loads a model saved with <c>ml.Model.Save</c>, after checking it, and turns its MlOod heads back into batched
+    /// <see cref="OodHeadTransformer"/>s. Use it rather than <c>ml.Model.Load</c> wherever the model serves predictions.
     /// </summary>
     /// <remarks>
-    /// Heads never pass through ML.NET's loader: a stub of the same signature loads in their place. A head of 16 MB or
-    /// more (a KNN bank) is kept in ONNX's external-data form in a private temporary folder, which ONNX Runtime maps
-    /// rather than copies; the files are unlinked once the session has them (Linux, macOS), or deleted when the head
-    /// is disposed (Windows). Dispose the returned model (or its heads) to release them early.
+    /// <para>
+    /// Checks before anything is trusted: every .zip entry's CRC-32 and size (.NET's ZipArchive does not check them),
+    /// no two entries of one name, every head's SHA-256 content hash (heads saved by an MlOod version before hashes
+    /// load with a warning on the MLContext's log), every head's settings against its graph and against the column
+    /// names ML.NET saved, and every head's graph in ONNX Runtime (its session is created here).
+    /// </para>
+    /// <para>
+    /// Safe to share between PredictionEngines in every pattern (one per thread or per request, with or without
+    /// <c>OwnsTransformer</c>): the model counts its users, and an engine that disposes it (ML.NET's default) gives back
+    /// only its own reference; the last Dispose frees it. Models loaded with plain <c>ml.Model.Load</c> are not: ML.NET's
+    /// PredictionEngine disposes the model it was created from (dotnet/machinelearning#5945), so create every engine over
+    /// such a model with <c>new PredictionEngineOptions { OwnsTransformer = false }</c>.
+    /// </para>
+    /// <para>
+    /// Files: heads never pass through ML.NET's loader (a stub of the same signature loads in their place). A head of 16 MB
+    /// or more (a KNN bank) is kept in ONNX's external-data form, which ONNX Runtime maps rather than copies. Every file
+    /// MlOod and ML.NET's loader write for this model lives in a private (0700) temporary folder that is deleted when the
+    /// model is disposed or the process exits; a process killed outright leaves it to the next process's sweep.
+    /// </para>
     /// </remarks>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="filePath">The .zip file.</param>
     /// <param name="inputSchema">The schema the model was saved with.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
+    /// <exception cref="InvalidDataException">The file is damaged, not an ML.NET model, or holds a head that fails its checks; the message names the entry or the head.</exception>
     public static ITransformer Load(this OodCatalog catalog, string filePath, out DataViewSchema inputSchema, int? blockSize = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(filePath);
         using var zip = File.OpenRead(filePath);
-        return LoadWithHeadsSetAside(catalog, zip, out inputSchema, blockSize);
+        return ModelLoader.Load(catalog, zip, out inputSchema, blockSize);
     }
 
     /// <summary>Loads a model from a stream; see <see cref="Load(OodCatalog, string, out DataViewSchema, int?)"/>.</summary>
@@ -35,80 +51,46 @@ public static class OodModelCatalog
     /// <param name="stream">The stream holding the .zip.</param>
     /// <param name="inputSchema">The schema the model was saved with.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
+    /// <exception cref="InvalidDataException">The stream is damaged, not an ML.NET model, or holds a head that fails its checks.</exception>
     public static ITransformer Load(this OodCatalog catalog, Stream stream, out DataViewSchema inputSchema, int? blockSize = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(stream);
-        return LoadWithHeadsSetAside(catalog, stream, out inputSchema, blockSize);
+        return ModelLoader.Load(catalog, stream, out inputSchema, blockSize);
     }
 
     /// <summary>
-    /// Returns the model with every MlOod head it contains (recognised by its <c>mlood.*</c> ONNX metadata)
-    /// replaced by a batched <see cref="OodHeadTransformer"/>; other transformers are kept as they are. Heads
-    /// use the context's <c>GpuDeviceId</c> and <c>FallbackToCpu</c>.
+    /// Checks a saved model as <see cref="Load(OodCatalog, string, out DataViewSchema, int?)"/> does (entry CRCs and sizes,
+    /// head hashes, head settings and graphs), without loading it: call it before a plain <c>ml.Model.Load</c>, which
+    /// checks none of this.
+    /// </summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="filePath">The .zip file.</param>
+    /// <returns>What was checked: the entries and every head.</returns>
+    /// <exception cref="InvalidDataException">The file is damaged or holds a head that fails its checks; the message names the entry.</exception>
+    public static OodModelVerification Verify(this OodCatalog catalog, string filePath)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(filePath);
+        using var zip = File.OpenRead(filePath);
+        return ModelLoader.Verify(zip);
+    }
+
+    /// <summary>
+    /// Returns the model with every MlOod head it contains (recognised by its <c>mlood.*</c> ONNX metadata and its content
+    /// hash) replaced by a batched <see cref="OodHeadTransformer"/>; other transformers are kept as they are, so this
+    /// returned model shares them with <paramref name="model"/>. Heads use the context's <c>GpuDeviceId</c> and
+    /// <c>FallbackToCpu</c>.
     /// </summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="model">A model, typically from <c>ml.Model.Load</c>.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
+    /// <exception cref="InvalidDataException">A head in the model fails its checks.</exception>
     public static ITransformer WithBatchedHeads(this OodCatalog catalog, ITransformer model, int? blockSize = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
-        return HeadRestorer.Restore(catalog.Context, model, OodHeadExecution.Resolve(catalog.Context, null, null, blockSize), ownsModel: false);
-    }
-
-    private static ITransformer LoadWithHeadsSetAside(OodCatalog catalog, Stream zip, out DataViewSchema inputSchema, int? blockSize)
-    {
-        var context = catalog.Context;
-        var execution = OodHeadExecution.Resolve(context, null, null, blockSize);
-        using var seekable = zip.CanSeek ? null : TemporaryFiles.CreateAnonymous("zip");
-        if (seekable is not null)
-        {
-            zip.CopyTo(seekable);
-            zip = seekable;
-        }
-        long start = seekable is null ? zip.Position : 0;
-        IReadOnlyCollection<string> untaken;
-        try
-        {
-            var model = Load(context, zip, start, out inputSchema, execution, _ => true, out untaken);
-            if (untaken.Count == 0)
-                return model;
-            (model as IDisposable)?.Dispose();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // ML.NET could not load a stub in place of the real graph: load every model as saved (its own error, if
-            // the .zip itself is at fault, surfaces from that second try).
-            using (var channel = catalog.Environment.Start("ml.Ood().Load"))
-                channel.Warning(MessageSensitivity.None, $"Loading the MlOod heads apart failed ({e.Message}); loading the model as saved, through ML.NET's loader, which holds more memory for large heads.");
-            untaken = [];
-        }
-
-        // Some head sits inside a transformer MlOod did not write (an OnnxTransformer over an exported head, say)
-        // and cannot be restored: load those as saved, or everything if the first try failed.
-        var keep = untaken.ToHashSet(StringComparer.Ordinal);
-        return Load(context, zip, start, out inputSchema, execution, entry => keep.Count > 0 && !keep.Contains(entry), out _);
-    }
-
-    private static ITransformer Load(MLContext context, Stream zip, long start, out DataViewSchema inputSchema,
-        OodHeadExecution execution, Func<string, bool> mayStub, out IReadOnlyCollection<string> untaken)
-    {
-        zip.Position = start;
-        using var rewritten = TemporaryFiles.CreateAnonymous("zip");
-        using var stubs = HeadStubs.Rewrite(zip, rewritten, mayStub);
-        rewritten.Position = 0;
-        var model = context.Model.Load(rewritten, out inputSchema);
-        try
-        {
-            var restored = HeadRestorer.Restore(context, model, execution, ownsModel: true, stubs);
-            untaken = [.. stubs.Untaken];
-            return restored;
-        }
-        catch
-        {
-            (model as IDisposable)?.Dispose();
-            throw;
-        }
+        var execution = OodHeadExecution.Resolve(catalog.Context, null, null, blockSize);
+        return HeadRestorer.Restore(catalog.Context, model, execution, ownsModel: false, stubs: null, ModelLoader.Unhashed(catalog));
     }
 }

@@ -11,7 +11,7 @@ namespace Ml.Ood.Transforms.Execution;
 internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutput : unmanaged
 {
     private readonly DataViewRowCursor _source;
-    private readonly HeadSession _session;
+    private readonly HeadState _state;
     private readonly int _blockSize;
     private readonly int _inputSize;
     private readonly ValueGetter<VBuffer<float>>? _vectorGetter;
@@ -27,13 +27,16 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
     private int _rowInBlock = -1;
     private long _position = -1;
     private bool _sourceExhausted;
+    private long _rowsRead;
+    private long _nonFiniteRows;
+    private bool _released;
 
     public BatchedHeadCursor(DataViewSchema schema, DataViewRowCursor source, DataViewSchema.Column input,
-        IReadOnlyList<DataViewSchema.Column> passThrough, HeadSession session, int blockSize)
+        IReadOnlyList<DataViewSchema.Column> passThrough, HeadState state, int blockSize)
     {
         Schema = schema;
         _source = source;
-        _session = session;
+        _state = state;
         _blockSize = blockSize;
         if (input.Type is VectorDataViewType vector)
         {
@@ -104,6 +107,7 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
             if (_vectorGetter is not null)
             {
                 _vectorGetter(ref _inputRow);
+                InputRows.CheckLength(_state.Info, _inputRow.Length, _rowsRead);
                 _inputRow.CopyTo(_inputBlock.AsSpan(rows * _inputSize, _inputSize));
             }
             else
@@ -114,19 +118,26 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
             foreach (var buffer in _activeBuffers)
                 buffer.Capture(rows);
             rows++;
+            _rowsRead++;
         }
         _sourceExhausted = rows < _blockSize;
         _rowsInBlock = rows;
         if (rows == 0)
             return false;
-        _session.Run(_inputBlock, rows, _outputBlock);
+        _state.Run(_inputBlock, rows, _outputBlock);
+        _nonFiniteRows += InputRows.CountNonFinite(_inputBlock, _outputBlock, rows);
         return true;
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_released)
+        {
+            _released = true;
             _source.Dispose();
+            _state.ReportCursor(_nonFiniteRows, _rowsRead);
+            _state.Lifetime.Release();
+        }
         base.Dispose(disposing);
     }
 }

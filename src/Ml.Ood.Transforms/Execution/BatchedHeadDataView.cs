@@ -10,18 +10,18 @@ namespace Ml.Ood.Transforms.Execution;
 internal sealed class BatchedHeadDataView : IDataView
 {
     private readonly IDataView _source;
-    private readonly Func<HeadSession> _session;
-    private readonly OodHeadInfo _info;
+    private readonly HeadState _state;
     private readonly int _blockSize;
 
-    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, Func<HeadSession> session, OodHeadInfo info, int blockSize)
+    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, HeadState state, int blockSize)
     {
         _source = source;
-        _session = session;
-        _info = info;
+        _state = state;
         _blockSize = blockSize;
         Schema = outputSchema;
     }
+
+    private OodHeadInfo Info => _state.Info;
 
     public DataViewSchema Schema { get; }
 
@@ -39,15 +39,28 @@ internal sealed class BatchedHeadDataView : IDataView
         if (!needed.Contains(OutputIndex))
             return new PassThroughCursor(Schema, _source.GetRowCursor(sourceColumns, rand));
 
-        var input = _source.Schema[_info.InputColumnName];
+        var input = _source.Schema[Info.InputColumnName];
         var passThrough = sourceColumns.ToArray();
         if (!needed.Contains(input.Index))
             sourceColumns.Add(input);
-        var session = _session();
-        var cursor = _source.GetRowCursor(sourceColumns, rand);
-        return _info.OutputKind == OodHeadOutputKind.Score
-            ? new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, session, _blockSize)
-            : new BatchedHeadCursor<bool>(Schema, cursor, input, passThrough, session, _blockSize);
+        // The cursor holds a reference to the head until it is disposed: an engine that disposes the head meanwhile
+        // only gives back its own.
+        _state.Lifetime.Acquire();
+        DataViewRowCursor? cursor = null;
+        try
+        {
+            _state.Session();
+            cursor = _source.GetRowCursor(sourceColumns, rand);
+            return Info.OutputKind == OodHeadOutputKind.Score
+                ? new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, _state, _blockSize)
+                : new BatchedHeadCursor<bool>(Schema, cursor, input, passThrough, _state, _blockSize);
+        }
+        catch
+        {
+            cursor?.Dispose();
+            _state.Lifetime.Release();
+            throw;
+        }
     }
 
     /// <summary>Scoring runs in large blocks on all cores inside ONNX Runtime, so one cursor is the parallel plan.</summary>

@@ -46,6 +46,16 @@ internal sealed class HeadSession : IDisposable
             _ownedFiles?.Dispose();
             throw;
         }
+        try
+        {
+            CheckSignature(_session, model.Info);
+        }
+        catch
+        {
+            _session.Dispose();
+            _ownedFiles?.Dispose();
+            throw;
+        }
         if (_ownedFiles is { HasPaths: false })
         {
             // Unlinked and mapped: the handle is not needed to read the model back (the model has its bytes).
@@ -56,6 +66,24 @@ internal sealed class HeadSession : IDisposable
         _outputNames = [model.GraphOutputName];
         _inputSize = model.Info.InputSize;
         _maxRowsPerRun = model.Info.MaxRowsPerRun ?? int.MaxValue;
+    }
+
+    /// <summary>
+    /// The graph must read a [batch, InputSize] float tensor and write a [batch] tensor of the head's output type, or the
+    /// batched buffers would be read and written out of shape.
+    /// </summary>
+    private static void CheckSignature(InferenceSession session, OodHeadInfo info)
+    {
+        string output = OodHeadModel.OutputNameFor(info.OutputKind);
+        var outputType = info.OutputKind == OodHeadOutputKind.Score ? typeof(float) : typeof(bool);
+        bool inputOk = session.InputMetadata.Count == 1 && session.InputMetadata.TryGetValue(info.InputColumnName, out var input)
+            && input.ElementType == typeof(float) && input.Dimensions is [_, var width] && width == info.InputSize;
+        bool outputOk = session.OutputMetadata.Count == 1 && session.OutputMetadata.TryGetValue(output, out var result)
+            && result.ElementType == outputType && result.Dimensions.Length == 1;
+        if (!inputOk || !outputOk)
+            throw new InvalidDataException(
+                $"The MlOod {info.Kind} head's graph does not read '{info.InputColumnName}' as [batch, {info.InputSize}] floats and write " +
+                $"'{output}' as [batch] {outputType.Name} values, as its settings say: the model is damaged.");
     }
 
     /// <summary>Whether files of this session's model can still be reached by path (only where mapped files cannot be deleted).</summary>

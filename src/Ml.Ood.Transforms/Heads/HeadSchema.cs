@@ -75,12 +75,18 @@ internal static class HeadSchema
     public static PrimitiveDataViewType OutputType(OodHeadOutputKind kind)
         => kind == OodHeadOutputKind.Score ? NumberDataViewType.Single : BooleanDataViewType.Instance;
 
-    /// <summary>The input schema with the head's output column appended (hiding any column of the same name).</summary>
+    /// <summary>
+    /// The input schema with the head's output column appended (hiding any column of the same name); a decision column
+    /// carries <see cref="OodAnnotations.DecisionKind"/>, so that no evaluator takes it for the ground truth.
+    /// </summary>
     public static DataViewSchema Append(DataViewSchema input, string outputColumnName, OodHeadOutputKind kind)
     {
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
-        builder.AddColumn(outputColumnName, OutputType(kind));
+        var annotations = new DataViewSchema.Annotations.Builder();
+        if (kind == OodHeadOutputKind.Decision)
+            OodAnnotations.AddDecision(annotations);
+        builder.AddColumn(outputColumnName, OutputType(kind), annotations.ToAnnotations());
         return builder.ToSchema();
     }
 

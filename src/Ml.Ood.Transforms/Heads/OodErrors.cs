@@ -43,6 +43,13 @@ public static class OodErrors
     /// <summary>A number of groups out of range. {0}: groups, {1}: the number of negative labels.</summary>
     public const string GroupsOutOfRange = "The number of groups must be between 1 and the number of negative labels ({1}); got {0}.";
 
+    /// <summary>
+    /// A row whose vector is not as long as the head was fitted for. {0}: column, {1}: row, {2}: expected length,
+    /// {3}: actual length, {4}: the head's kind.
+    /// </summary>
+    public const string VectorLengthMismatch =
+        "Column '{0}' holds {3} values in row {1}, but the {4} head reads vectors of {2}: every row must have the column's declared size.";
+
     internal static string Format(string format, params object[] args)
         => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);
 }

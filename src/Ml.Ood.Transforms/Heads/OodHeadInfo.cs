@@ -98,28 +98,46 @@ public sealed class OodHeadInfo
     }
 
     /// <summary>Rebuilds the description from a graph's metadata; <see langword="null"/> when it is not an MlOod head.</summary>
-    internal static OodHeadInfo? FromMetadata(IReadOnlyDictionary<string, string> metadata)
+    /// <param name="metadata">The graph's <c>metadata_props</c>.</param>
+    /// <param name="source">What holds the graph, for the messages (e.g. "The MlOod head in entry 'X'").</param>
+    /// <exception cref="InvalidDataException">A setting every head has is missing or unreadable.</exception>
+    internal static OodHeadInfo? FromMetadata(IReadOnlyDictionary<string, string> metadata, string source = "The MlOod head")
     {
         if (!metadata.TryGetValue(HeadKey, out string? kind))
             return null;
-        int version = int.Parse(metadata[VersionKey], CultureInfo.InvariantCulture);
+        int version = PositiveInt(metadata, VersionKey, source);
         if (version > CurrentVersion)
             throw new InvalidOperationException(
-                $"The model holds an MlOod '{kind}' head of version {version}, newer than this library reads ({CurrentVersion}). Update the Ml.Ood packages.");
+                $"{source} is an MlOod '{kind}' head of version {version}, newer than this library reads ({CurrentVersion}). Update the Ml.Ood packages.");
         var parameters = metadata
             .Where(p => p.Key.StartsWith(ParameterPrefix, StringComparison.Ordinal))
             .ToDictionary(p => p.Key[ParameterPrefix.Length..], p => p.Value, StringComparer.Ordinal);
-        return new OodHeadInfo(kind, metadata[InputColumnKey], metadata[OutputColumnKey],
-            int.Parse(metadata[InputSizeKey], CultureInfo.InvariantCulture),
-            Enum.Parse<OodHeadOutputKind>(metadata[OutputKindKey]), parameters,
-            metadata.TryGetValue(InputKindKey, out string? inputKind) && inputKind == "scalar")
+        string outputKind = Required(metadata, OutputKindKey, source);
+        if (!Enum.TryParse(outputKind, ignoreCase: false, out OodHeadOutputKind parsedKind) || !Enum.IsDefined(parsedKind) || outputKind != parsedKind.ToString())
+            throw Unreadable(source, OutputKindKey, outputKind);
+        string inputKind = metadata.TryGetValue(InputKindKey, out string? k) ? k : "vector";
+        if (inputKind is not ("scalar" or "vector"))
+            throw Unreadable(source, InputKindKey, inputKind);
+        return new OodHeadInfo(kind, Required(metadata, InputColumnKey, source), Required(metadata, OutputColumnKey, source),
+            PositiveInt(metadata, InputSizeKey, source), parsedKind, parameters, inputKind == "scalar")
         {
-            MaxRowsPerRun = metadata.TryGetValue(MaxRowsPerRunKey, out string? rows) ? PositiveInt(MaxRowsPerRunKey, rows) : null,
+            MaxRowsPerRun = metadata.ContainsKey(MaxRowsPerRunKey) ? PositiveInt(metadata, MaxRowsPerRunKey, source) : null,
         };
     }
 
-    private static int PositiveInt(string key, string value)
-        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed > 0
+    private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string source)
+        => metadata.TryGetValue(key, out string? value) && !string.IsNullOrWhiteSpace(value)
+            ? value
+            : throw new InvalidDataException($"{source} lacks its '{key}' setting: the model is damaged or was not written by MlOod.");
+
+    private static int PositiveInt(IReadOnlyDictionary<string, string> metadata, string key, string source)
+    {
+        string value = Required(metadata, key, source);
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed > 0
             ? parsed
-            : throw new InvalidDataException($"The head's metadata '{key}' must be a positive integer; it is '{value}'.");
+            : throw Unreadable(source, key, value);
+    }
+
+    private static InvalidDataException Unreadable(string source, string key, string value)
+        => new($"{source} has an unreadable '{key}' setting ('{value}'): the model is damaged or was not written by MlOod.");
 }

@@ -43,12 +43,31 @@ internal sealed class OodHeadModel : IDisposable
         return builder;
     }
 
-    /// <summary>Declares the output (which the last node must have written) and serialises the graph.</summary>
+    /// <summary>
+    /// Declares the output (which the last node must have written), makes a row with a NaN or infinite input score NaN,
+    /// and serialises the graph with its content hash (<see cref="HeadIntegrity"/>).
+    /// </summary>
     public static OodHeadModel Finish(OnnxGraphBuilder builder, OodHeadInfo info)
     {
+        if (info.OutputKind == OodHeadOutputKind.Score && !info.InputIsScalar)
+            GuardNonFiniteInput(builder, info);
         var type = info.OutputKind == OodHeadOutputKind.Score ? TensorProto.Types.DataType.Float : TensorProto.Types.DataType.Bool;
         builder.AddOutput(OutputNameFor(info.OutputKind), type);
-        return new OodHeadModel(OnnxModelSource.FromBytes(builder.ToBytes()), info);
+        return new OodHeadModel(OnnxModelSource.FromBytes(HeadIntegrity.Seal(builder.ToBytes())), info);
+    }
+
+    /// <summary>
+    /// A row with a NaN or infinite input value scores NaN, whatever the head's formula would make of it (a ReduceMin
+    /// or a TopK may pass over a NaN, a clip may turn an infinity finite): the row's sum of x * 0 is 0 when every value
+    /// is finite and NaN otherwise, and adding it leaves every finite score bit for bit as it was. The decision then
+    /// flags the row out-of-distribution (fail closed).
+    /// </summary>
+    private static void GuardNonFiniteInput(OnnxGraphBuilder g, OodHeadInfo info)
+    {
+        string raw = g.RenameValue(ScoreOutputName, "mlood_raw_score");
+        string zeros = g.AddNode("Mul", [info.InputColumnName, g.AddInitializer("mlood_guard_zero", [0f])]);
+        string guard = g.AddNode("ReduceSum", [zeros, g.AddInitializer("mlood_guard_axis", [1L], 1)], attributes: OnnxAttributes.Int("keepdims", 0));
+        g.AddNode("Add", [raw, guard], ScoreOutputName);
     }
 
     /// <summary>Reads a head back from an ONNX model; <see langword="null"/> when the graph is not an MlOod head.</summary>
@@ -68,11 +87,19 @@ internal sealed class OodHeadModel : IDisposable
         return OnnxModelStructure.ReadMetadata(structure, structure.Length);
     }
 
-    /// <summary>Whether a graph has exactly the input and output every head declares (<see cref="Start"/>, <see cref="Finish"/>).</summary>
-    public static bool HasHeadSignature(Stream model, long length, OodHeadInfo info)
+    /// <summary>Whether a graph has the form every head's graph has: one input, one output named as <see cref="Finish"/> names it.</summary>
+    public static bool HasHeadForm(IReadOnlyList<string> inputs, IReadOnlyList<string> outputs)
+        => inputs.Count == 1 && outputs.Count == 1 && outputs[0] is ScoreOutputName or DecisionOutputName;
+
+    /// <summary>Checks that a head's graph reads and writes what its settings say.</summary>
+    /// <exception cref="InvalidDataException">The graph's input or output differs from the head's settings.</exception>
+    public static void CheckSignature(OodHeadInfo info, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, string source)
     {
-        var (inputs, outputs) = OnnxModelStructure.ReadSignature(model, length);
-        return inputs.SequenceEqual([info.InputColumnName]) && outputs.SequenceEqual([OutputNameFor(info.OutputKind)]);
+        string expectedOutput = OutputNameFor(info.OutputKind);
+        if (!inputs.SequenceEqual([info.InputColumnName]) || !outputs.SequenceEqual([expectedOutput]))
+            throw new InvalidDataException(
+                $"{source} says it reads '{info.InputColumnName}' and writes '{expectedOutput}', but its graph reads " +
+                $"[{string.Join(", ", inputs)}] and writes [{string.Join(", ", outputs)}]: the model is damaged.");
     }
 
     /// <summary>Releases the model's temporary files, if it has any.</summary>

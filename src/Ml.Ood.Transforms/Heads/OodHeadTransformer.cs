@@ -7,38 +7,47 @@ namespace Ml.Ood.Transforms;
 
 /// <summary>
 /// A fitted OOD head: a small ONNX graph that reads one column and writes one score (or decision) column.
-/// <see cref="Transform"/> scores blocks of rows with one ONNX Runtime call each; a PredictionEngine scores
-/// single rows through ML.NET's OnnxTransformer over the same graph; saving writes only ML.NET's own
-/// loadable transformers, so <c>ml.Model.Load</c> needs no registration.
+/// <see cref="Transform"/> scores blocks of rows with one ONNX Runtime call each; a PredictionEngine scores single
+/// rows with the same session; saving writes only ML.NET's own loadable transformers, so <c>ml.Model.Load</c> needs
+/// no registration.
 /// </summary>
 /// <remarks>
-/// After <c>ml.Model.Load</c> a head is served row by row by ML.NET's OnnxTransformer (correct, slower);
+/// <para>
+/// Safe to share: any number of PredictionEngines (one per thread or per request, with or without
+/// <c>OwnsTransformer</c>) and cursors may use one head at once. The head counts its users: its owner, one per
+/// row-to-row mapper (one per PredictionEngine) and one per open cursor. <see cref="Dispose"/> gives one reference
+/// back, so a PredictionEngine that disposes the model it was created from (ML.NET's default) returns only the
+/// reference its own engine took; the ONNX Runtime session is freed when the last reference goes, after the calls in
+/// flight. Afterwards every use throws <see cref="ObjectDisposedException"/>.
+/// </para>
+/// <para>
+/// A row with a NaN or infinite input value scores NaN; a decision head flags a row whose score is NaN or infinite as
+/// out-of-distribution. Such rows are counted in <see cref="NonFiniteRowCount"/> and reported on the MLContext's log.
+/// A row whose vector is shorter or longer than the column's declared size throws an
+/// <see cref="InvalidOperationException"/> that names the column, the row and both lengths.
+/// </para>
+/// <para>
+/// After <c>ml.Model.Load</c> a head is served row by row by ML.NET's OnnxTransformer (correct, slower, and not
+/// protected from ML.NET's PredictionEngine disposal: create engines with <c>OwnsTransformer = false</c>);
 /// <c>ml.Ood().Load(path, out schema)</c> or <c>ml.Ood().WithBatchedHeads(model)</c> turns it back into this
-/// batched transformer.
+/// transformer.
+/// </para>
 /// </remarks>
 public sealed class OodHeadTransformer : ITransformer, IDisposable
 {
     private readonly MLContext _context;
-    private readonly OodHeadModel _model;
+    private readonly HeadState _state;
     private readonly OodHeadExecution _execution;
-    private readonly Lock _sessionLock = new();
-    private HeadSession? _session;
-    private readonly Lock _savableLock = new();
-    private TransformerChain<ITransformer>? _savableForm;
-    private bool _ownsSavableForm;
-    private volatile bool _disposed;
 
-    internal OodHeadTransformer(MLContext context, OodHeadModel model, OodHeadExecution execution,
-        TransformerChain<ITransformer>? savableForm = null)
+    internal OodHeadTransformer(MLContext context, OodHeadModel model, OodHeadExecution execution)
     {
         _context = context;
-        _model = model;
         _execution = execution;
-        _savableForm = savableForm;
+        _state = new HeadState(context, model, execution);
     }
 
     /// <summary>What the head computes and from which columns.</summary>
-    public OodHeadInfo Head => _model.Info;
+    public OodHeadInfo Head => _state.Info;
 
     /// <summary>Rows scored per ONNX Runtime call by <see cref="Transform"/>.</summary>
     public int BlockSize => _execution.BlockSize;
@@ -49,8 +58,17 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     /// <summary>Whether a failing GPU falls back to the CPU.</summary>
     public bool FallbackToCpu => _execution.FallbackToCpu;
 
+    /// <summary>
+    /// The rows this head could not score, so far, over every cursor and PredictionEngine: for a score head, rows
+    /// whose score came out NaN or infinite (their input held a NaN or infinite value); for a decision head, rows
+    /// whose input score was NaN or infinite (flagged out-of-distribution).
+    /// </summary>
+    public long NonFiniteRowCount => _state.NonFiniteRows;
+
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
+
+    internal HeadState State => _state;
 
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -65,15 +83,17 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         var schema = GetOutputSchema(input.Schema);
-        return new BatchedHeadDataView(input, schema, Session, Head, BlockSize);
+        _state.Lifetime.ThrowIfDisposed();
+        return new BatchedHeadDataView(input, schema, _state, BlockSize);
     }
 
     /// <inheritdoc/>
+    /// <remarks>The mapper holds a reference to the head (see the class remarks) until the head is disposed once more.</remarks>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        HeadSchema.CheckInput(inputSchema, Head.InputColumnName, Head.InputSize, Head.InputIsScalar);
-        return ((ITransformer)SavableForm()).GetRowToRowMapper(inputSchema);
+        var outputSchema = GetOutputSchema(inputSchema);
+        _state.Lifetime.Acquire();
+        return new HeadRowMapper(_state, inputSchema, outputSchema);
     }
 
     /// <summary>Writes the head as a standalone ONNX model (input: the input column, output: <c>mlood_score</c>
@@ -90,63 +110,30 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     public void ExportOnnx(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        _model.Source.WriteTo(stream);
+        Use(() => _state.Model.Source.WriteTo(stream));
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavableForm()).Save(ctx);
+    void ICanSaveModel.Save(ModelSaveContext ctx) => Use(() => SavableHeadForm.Save(_context, _state.Model, ctx));
 
     /// <summary>
-    /// Releases the ONNX Runtime sessions (the batched one and, if this head built it, the per-row one) and the
-    /// temporary file of a head loaded with <c>ml.Ood().Load</c>.
+    /// Gives back one reference to the head (see the class remarks): the owner's, or the one a PredictionEngine's
+    /// mapper took. The last one frees the ONNX Runtime session and the temporary files of a large loaded head.
     /// </summary>
-    public void Dispose()
-    {
-        _disposed = true;
-        lock (_sessionLock)
-        {
-            _session?.Dispose();
-            _session = null;
-        }
-        lock (_savableLock)
-        {
-            // A savable form handed in by WithBatchedHeads belongs to the caller's model.
-            if (_ownsSavableForm)
-            {
-                foreach (var part in _savableForm?.OfType<IDisposable>() ?? [])
-                    part.Dispose();
-            }
-            _savableForm = null;
-        }
-        _model.Dispose();
-    }
+    public void Dispose() => _state.Lifetime.Release();
 
-    /// <summary>
-    /// The batched session, created on first use. Not a Lazy: a failure (a full disk while writing a large head's
-    /// files, a GPU that is busy) must not stick to the head for good.
-    /// </summary>
-    internal HeadSession Session()
-    {
-        lock (_sessionLock)
-        {
-            if (_disposed)
-                throw new ObjectDisposedException(nameof(OodHeadTransformer),
-                    $"The {Head.Kind} head writing '{Head.OutputColumnName}' was disposed. A PredictionEngine disposes the model it was " +
-                    "created from when it is disposed, unless created with ownsTransformer: false.");
-            return _session ??= new HeadSession(_model, _execution);
-        }
-    }
+    /// <summary>The batched session, created on first use.</summary>
+    internal HeadSession Session() => _state.Session();
 
-    private TransformerChain<ITransformer> SavableForm()
+    private void Use(Action action)
     {
-        lock (_savableLock)
+        _state.Lifetime.Enter();
+        try
         {
-            // Built on first use: it holds a second ONNX Runtime session, worth avoiding for large heads.
-            if (_savableForm is null)
-            {
-                _savableForm = SavableHeadForm.Build(_context, _model, _execution);
-                _ownsSavableForm = true;
-            }
-            return _savableForm;
+            action();
+        }
+        finally
+        {
+            _state.Lifetime.Exit();
         }
     }
 }

@@ -18,9 +18,17 @@ internal static class GraphOps
     /// Rows of <paramref name="x"/> at unit L2 norm over <paramref name="axis"/>; a zero row stays zero (it has no
     /// direction), instead of becoming NaN.
     /// </summary>
+    /// <remarks>
+    /// Each row is first divided by its largest magnitude, so that the sum of squares lies in [1, width]: in float, a
+    /// row of 1e-30 values would otherwise have a sum of squares of 0 (a zero vector, then a huge one after the
+    /// division) and a row of 1e30 values an infinite one (a zero vector).
+    /// </remarks>
     public static string UnitRows(OnnxGraphBuilder g, string x, string axis)
     {
-        string norm = g.AddNode("Sqrt", g.AddNode("ReduceSumSquare", [x, axis], attributes: OnnxAttributes.Int("keepdims", 1)));
-        return g.AddNode("Div", [x, g.AddNode("Max", [norm, g.AddInitializer($"tiny_{x}", [float.Epsilon])])]);
+        string tiny = g.AddInitializer($"tiny_{x}", [float.Epsilon]);
+        string largest = g.AddNode("ReduceMax", [g.AddNode("Abs", x), axis], attributes: OnnxAttributes.Int("keepdims", 1));
+        string scaled = g.AddNode("Div", [x, g.AddNode("Max", [largest, tiny])]);
+        string norm = g.AddNode("Sqrt", g.AddNode("ReduceSumSquare", [scaled, axis], attributes: OnnxAttributes.Int("keepdims", 1)));
+        return g.AddNode("Div", [scaled, g.AddNode("Max", [norm, tiny])]);
     }
 }

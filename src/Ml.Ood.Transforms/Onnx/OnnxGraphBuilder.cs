@@ -84,6 +84,30 @@ internal sealed class OnnxGraphBuilder
             _model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
     }
 
+    /// <summary>
+    /// Renames the value <paramref name="from"/> everywhere in the graph (the node that writes it and the nodes that read
+    /// it), so that a graph's output can be routed through more nodes after its head wrote it.
+    /// </summary>
+    public string RenameValue(string from, string to)
+    {
+        Claim(to);
+        foreach (var node in _graph.Node)
+        {
+            for (int i = 0; i < node.Output.Count; i++)
+            {
+                if (node.Output[i] == from)
+                    node.Output[i] = to;
+            }
+            for (int i = 0; i < node.Input.Count; i++)
+            {
+                if (node.Input[i] == from)
+                    node.Input[i] = to;
+            }
+        }
+        _names.Remove(from);
+        return to;
+    }
+
     /// <summary>The serialized model.</summary>
     public byte[] ToBytes() => _model.ToByteArray();
 

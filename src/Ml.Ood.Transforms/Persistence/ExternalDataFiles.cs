@@ -29,9 +29,9 @@ internal sealed class ExternalDataFiles : IDisposable
 
     private readonly byte[] _model;
     private readonly FileStream _data;
-    private DirectoryInfo? _folder;
+    private PrivateFolder? _folder;
 
-    private ExternalDataFiles(DirectoryInfo folder, byte[] model, FileStream data)
+    private ExternalDataFiles(PrivateFolder folder, byte[] model, FileStream data)
     {
         _folder = folder;
         _model = model;
@@ -47,18 +47,18 @@ internal sealed class ExternalDataFiles : IDisposable
     /// <summary>Writes the <paramref name="length"/> bytes of an inline model at the stream's position in external-data form.</summary>
     public static ExternalDataFiles Create(Stream inlineModel, long length)
     {
-        var folder = TemporaryFiles.CreatePrivateFolder();
+        var folder = PrivateFolder.Create();
         try
         {
-            string modelPath = Path.Combine(folder.FullName, ModelFileName);
+            string modelPath = folder.PathOf(ModelFileName);
             OnnxExternalData.Write(inlineModel, length, modelPath, DataFileName, MinInitializerBytes);
-            var data = new FileStream(Path.Combine(folder.FullName, DataFileName), FileMode.Open, FileAccess.Read,
+            var data = new FileStream(folder.PathOf(DataFileName), FileMode.Open, FileAccess.Read,
                 FileShare.ReadWrite | FileShare.Delete);
             return new ExternalDataFiles(folder, File.ReadAllBytes(modelPath), data);
         }
         catch
         {
-            TemporaryFiles.TryDelete(folder);
+            folder.TryDelete();
             throw;
         }
     }
@@ -69,22 +69,27 @@ internal sealed class ExternalDataFiles : IDisposable
         ObjectDisposedException.ThrowIf(_data.SafeFileHandle.IsClosed, this);
         if (_folder is null)
         {
-            var folder = TemporaryFiles.CreatePrivateFolder();
-            File.WriteAllBytes(Path.Combine(folder.FullName, ModelFileName), _model);
-            using (var copy = File.Create(Path.Combine(folder.FullName, DataFileName)))
+            var folder = PrivateFolder.Create();
+            try
             {
-                _data.Position = 0;
-                _data.CopyTo(copy);
+                File.WriteAllBytes(folder.PathOf(ModelFileName), _model);
+                using var copy = File.Create(folder.PathOf(DataFileName));
+                RandomAccessCopy(copy);
+            }
+            catch
+            {
+                folder.TryDelete();
+                throw;
             }
             _folder = folder;
         }
-        return Path.Combine(_folder.FullName, ModelFileName);
+        return _folder.PathOf(ModelFileName);
     }
 
     /// <summary>Unlinks the files once a session has mapped them; false where the system keeps mapped files (Windows).</summary>
     public bool ReleasePaths()
     {
-        if (_folder is null || !TemporaryFiles.TryDelete(_folder))
+        if (_folder is null || !_folder.TryDelete())
             return _folder is null;
         _folder = null;
         return true;
@@ -121,8 +126,21 @@ internal sealed class ExternalDataFiles : IDisposable
     public void Dispose()
     {
         _data.Dispose();
-        if (_folder is not null)
-            TemporaryFiles.TryDelete(_folder);
+        _folder?.TryDelete();
         _folder = null;
+    }
+
+    /// <summary>Copies the data file by offset: several threads may read it at once (saving, exporting).</summary>
+    private void RandomAccessCopy(Stream destination)
+    {
+        var buffer = new byte[1 << 16];
+        for (long offset = 0; ; )
+        {
+            int n = RandomAccess.Read(_data.SafeFileHandle, buffer, offset);
+            if (n == 0)
+                return;
+            destination.Write(buffer, 0, n);
+            offset += n;
+        }
     }
 }

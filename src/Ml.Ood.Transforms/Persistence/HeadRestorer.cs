@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
 using Ml.Ood.Transforms.Persistence;
 
 namespace Ml.Ood.Transforms;
@@ -12,39 +13,60 @@ internal static class HeadRestorer
     /// <param name="execution">How the restored heads run.</param>
     /// <param name="ownsModel">
     /// True when the caller will not use <paramref name="model"/> again (it was just loaded): each head's saved form
-    /// is then disposed, releasing its ONNX Runtime session, and rebuilt only if the head is saved or served per row.
+    /// is then disposed, releasing its ONNX Runtime session.
     /// </param>
     /// <param name="stubs">The real models of the heads that were stubbed while the model loaded, if any.</param>
+    /// <param name="unhashed">Told each head that has no content hash (saved by an older MlOod).</param>
+    /// <remarks>
+    /// Every head's session is created here, so that a head whose graph ONNX Runtime refuses fails the load, naming the
+    /// head, rather than the first cursor with the name of an ONNX node.
+    /// </remarks>
     public static ITransformer Restore(MLContext context, ITransformer model, OodHeadExecution execution, bool ownsModel,
-        HeadStubs? stubs = null)
+        HeadStubs? stubs, Action<string> unhashed)
     {
         if (model is not TransformerChain<ITransformer> chain)
             return model;
-        if (SavableHeadForm.TryRecognise(context, chain, stubs) is OodHeadModel head)
+        if (SavableHeadForm.TryRecognise(context, chain, stubs, unhashed) is OodHeadModel head)
         {
-            if (!ownsModel)
-                return new OodHeadTransformer(context, head, execution, savableForm: chain);
-            foreach (var part in chain.OfType<IDisposable>())
-                part.Dispose();
-            var batched = new OodHeadTransformer(context, head, execution);
-            // A head in external-data files gets its session now, so that its files are unlinked right after loading.
-            if (head.Source.External is not null)
+            if (ownsModel)
             {
-                try
-                {
-                    batched.Session();
-                }
-                catch
-                {
-                    batched.Dispose();
-                    throw;
-                }
+                foreach (var part in chain.OfType<IDisposable>())
+                    part.Dispose();
+            }
+            var batched = new OodHeadTransformer(context, head, execution);
+            try
+            {
+                batched.Session();
+            }
+            catch (Exception e) when (e is OnnxRuntimeException)
+            {
+                batched.Dispose();
+                throw new InvalidDataException(
+                    $"The MlOod {head.Info.Kind} head reading '{head.Info.InputColumnName}' and writing '{head.Info.OutputColumnName}' " +
+                    $"is not a valid ONNX model: {e.Message}", e);
+            }
+            catch
+            {
+                batched.Dispose();
+                throw;
             }
             return batched;
         }
 
         var parts = chain.ToArray();
-        var restored = parts.Select(part => Restore(context, part, execution, ownsModel, stubs)).ToArray();
-        return restored.SequenceEqual(parts) ? chain : new TransformerChain<ITransformer>(restored);
+        var restored = new List<ITransformer>(parts.Length);
+        try
+        {
+            foreach (var part in parts)
+                restored.Add(Restore(context, part, execution, ownsModel, stubs, unhashed));
+        }
+        catch
+        {
+            // Heads restored before the failure are new objects nobody else holds.
+            foreach (var done in restored.Where((r, i) => !ReferenceEquals(r, parts[i])).OfType<IDisposable>())
+                done.Dispose();
+            throw;
+        }
+        return restored.SequenceEqual(parts) ? chain : new TransformerChain<ITransformer>([.. restored]);
     }
 }

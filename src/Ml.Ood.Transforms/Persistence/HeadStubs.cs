@@ -6,8 +6,9 @@ using Ml.Ood.Transforms.Onnx.Protos;
 namespace Ml.Ood.Transforms.Persistence;
 
 /// <summary>
-/// Keeps heads' models out of ML.NET while a .zip loads: <see cref="Rewrite"/> copies the .zip with each head's
-/// ONNX model replaced by a stub of the same signature, and keeps the real models aside in temporary files.
+/// Checks a saved .zip and keeps heads' models out of ML.NET while it loads: <see cref="Rewrite"/> copies the .zip,
+/// verifying every entry's CRC-32 and every head's content hash, with each head's ONNX model replaced by a stub of the
+/// same signature, and keeps the real models aside.
 /// </summary>
 /// <remarks>
 /// <c>ml.Model.Load</c> would otherwise parse each head's model in managed code and build an ONNX Runtime session
@@ -19,35 +20,54 @@ internal sealed class HeadStubs : IDisposable
     /// <summary>Metadata that marks a stub and names the real model it stands for (its entry in the .zip).</summary>
     internal const string StubIdKey = "mlood.stub_id";
 
-    private readonly Dictionary<string, OodHeadModel> _heads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SetAside> _heads = new(StringComparer.Ordinal);
 
     private HeadStubs()
     {
     }
 
+    /// <summary>A head's real model, the .zip entry it came from, and whether its content hash was there to check.</summary>
+    internal sealed record SetAside(string Entry, OodHeadModel Model, HeadIntegrity.Result Hash);
+
     /// <summary>The entries whose stub no head took back: heads inside a transformer MlOod did not write.</summary>
     public IReadOnlyCollection<string> Untaken => _heads.Keys;
+
+    /// <summary>The .zip entries copied, each with its CRC-32 and size checked.</summary>
+    public int EntryCount { get; private set; }
+
+    /// <summary>The heads set aside and not yet taken.</summary>
+    public IEnumerable<SetAside> Heads => _heads.Values;
 
     /// <summary>
     /// Copies the .zip in <paramref name="zip"/> to <paramref name="rewritten"/> with every head stubbed whose entry
     /// <paramref name="mayStub"/> accepts.
     /// </summary>
-    public static HeadStubs Rewrite(Stream zip, Stream rewritten, Func<string, bool> mayStub)
+    /// <param name="zip">The saved model.</param>
+    /// <param name="rewritten">Where the copy goes.</param>
+    /// <param name="mayStub">Which OnnxModel entries may be stubbed.</param>
+    /// <param name="unhashed">Told the entry of each head saved without a content hash (by an older MlOod).</param>
+    /// <exception cref="InvalidDataException">The .zip or one of its heads is damaged.</exception>
+    public static HeadStubs Rewrite(Stream zip, Stream rewritten, Func<string, bool> mayStub, Action<string> unhashed)
     {
         var stubs = new HeadStubs();
         try
         {
-            using var input = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
+            using var input = OpenZip(zip);
+            CheckedZipEntry.CheckUniqueNames(input);
             using var output = new ZipArchive(rewritten, ZipArchiveMode.Create, leaveOpen: true);
             foreach (var entry in input.Entries)
             {
                 var copy = output.CreateEntry(entry.FullName, CompressionLevel.NoCompression);
-                using var from = entry.Open();
-                using var to = copy.Open();
-                if (entry.Name == OnnxModelBytes.EntryName && mayStub(entry.FullName))
-                    stubs.CopyOnnxModel(entry.FullName, from, to);
-                else
-                    from.CopyTo(to);
+                using var from = new CheckedZipEntry(entry);
+                using (var to = copy.Open())
+                {
+                    if (entry.Name == OnnxModelBytes.EntryName && mayStub(entry.FullName))
+                        stubs.CopyOnnxModel(entry, from, to, unhashed);
+                    else
+                        from.CopyTo(to);
+                }
+                from.Verify();
+                stubs.EntryCount++;
             }
             return stubs;
         }
@@ -60,12 +80,12 @@ internal sealed class HeadStubs : IDisposable
 
     /// <summary>The real model behind a stub's metadata, or <see langword="null"/> when the model is not a stub.</summary>
     /// <remarks>The caller owns the returned model.</remarks>
-    public OodHeadModel? TakeRealModel(IReadOnlyDictionary<string, string> metadata)
+    public SetAside? TakeRealModel(IReadOnlyDictionary<string, string> metadata)
     {
         if (!metadata.TryGetValue(StubIdKey, out string? id))
             return null;
         if (!_heads.Remove(id, out var head))
-            throw new InvalidOperationException($"The loaded model refers to an MlOod head ('{id}') that this load did not set aside.");
+            throw new InvalidDataException($"The loaded model refers to an MlOod head ('{id}') that this load did not set aside.");
         return head;
     }
 
@@ -73,62 +93,89 @@ internal sealed class HeadStubs : IDisposable
     public void Dispose()
     {
         foreach (var head in _heads.Values)
-            head.Dispose();
+            head.Model.Dispose();
         _heads.Clear();
     }
 
-    /// <summary>Copies an OnnxTransformer's model entry (a 32-bit length, then the model), stubbing it if it is a head.</summary>
-    private void CopyOnnxModel(string entryName, Stream from, Stream to)
+    private static ZipArchive OpenZip(Stream zip)
+    {
+        try
+        {
+            return new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"The model file is not a readable .zip: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Copies an OnnxTransformer's model entry (a 32-bit length, then the model), stubbing it if it is an MlOod head. The
+    /// entry is read whole and its CRC checked before the model is looked at.
+    /// </summary>
+    private void CopyOnnxModel(ZipArchiveEntry entry, CheckedZipEntry from, Stream to, Action<string> unhashed)
     {
         Span<byte> prefix = stackalloc byte[4];
         from.ReadExactly(prefix);
         int length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
-        // The entry is read once: small models into memory, large ones into an anonymous file.
+        if (length <= 0 || 4L + length != entry.Length)
+            throw CheckedZipEntry.Damaged(entry, $"its ONNX model claims {length:N0} bytes in an entry of {entry.Length:N0}");
+        // Small models are read into memory, large ones into an anonymous file.
         using var copy = length < ExternalDataFiles.MinModelBytes ? new MemoryStream(length) : (Stream)TemporaryFiles.CreateAnonymous("onnx");
         ProtobufWire.CopyBytes(from, copy, length);
+        from.Verify();
 
-        var head = TryReadHead(copy, length);
+        var head = TryReadHead(entry.FullName, copy, length, unhashed);
         if (head is null)
         {
             copy.Position = 0;
             to.Write(prefix);
             ProtobufWire.CopyBytes(copy, to, length);
+            return;
         }
-        else
+        if (!_heads.TryAdd(entry.FullName, head))
         {
-            _heads.Add(entryName, head);
-            WriteModel(to, new MemoryStream(BuildStub(head.Info, entryName), writable: false));
+            head.Model.Dispose();
+            throw CheckedZipEntry.Damaged(entry, "the .zip holds two entries of that name");
         }
-        from.CopyTo(to);
+        WriteModel(to, new MemoryStream(BuildStub(head.Model.Info, entry.FullName), writable: false));
     }
 
     /// <summary>
-    /// The head in <paramref name="copy"/>, or <see langword="null"/> when it is not a head with the signature MlOod
-    /// writes (a user's graph merged with an exported head has other inputs or outputs) or its metadata cannot be read:
-    /// such models go to ML.NET as they are, and the restorer reports what is wrong with them.
+    /// The head in <paramref name="copy"/>, or <see langword="null"/> when it is not MlOod's saved form of a head (one input,
+    /// one output named mlood_score or mlood_decision, mlood.* metadata): a user's graph merged with an exported head goes to
+    /// ML.NET as it is. A model that has MlOod's form must be whole: its hash must match and its settings must be readable.
     /// </summary>
-    private static OodHeadModel? TryReadHead(Stream copy, int length)
+    private static SetAside? TryReadHead(string entryName, Stream copy, int length, Action<string> unhashed)
     {
-        OodHeadInfo? info;
+        Dictionary<string, string> metadata;
+        List<string> inputs, outputs;
         try
         {
             copy.Position = 0;
-            info = OodHeadInfo.FromMetadata(OnnxModelStructure.ReadMetadata(copy, length));
+            metadata = OnnxModelStructure.ReadMetadata(copy, length);
             copy.Position = 0;
-            if (info is null || !OodHeadModel.HasHeadSignature(copy, length, info))
-                return null;
+            (inputs, outputs) = OnnxModelStructure.ReadSignature(copy, length);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or InvalidOperationException
-            or KeyNotFoundException or Google.Protobuf.InvalidProtocolBufferException)
+        catch (Exception e) when (e is InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
         {
             return null;
         }
+        if (!metadata.ContainsKey(OodHeadInfo.HeadKey) || !OodHeadModel.HasHeadForm(inputs, outputs))
+            return null;
+
+        string source = $"The MlOod head in entry '{entryName}'";
+        var hash = HeadIntegrity.Check(copy, length, source);
+        if (hash == HeadIntegrity.Result.Missing)
+            unhashed(entryName);
+        var info = OodHeadInfo.FromMetadata(metadata, source)!;
+        OodHeadModel.CheckSignature(info, inputs, outputs, source);
 
         copy.Position = 0;
-        var source = copy is MemoryStream memory
+        var model = copy is MemoryStream memory
             ? OnnxModelSource.FromBytes(memory.Capacity == length ? memory.GetBuffer() : memory.ToArray())
             : OnnxModelSource.FromExternalData(ExternalDataFiles.Create(copy, length));
-        return new OodHeadModel(source, info);
+        return new SetAside(entryName, new OodHeadModel(model, info), hash);
     }
 
     private static void WriteModel(Stream to, Stream model)

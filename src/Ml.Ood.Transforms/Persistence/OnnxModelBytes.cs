@@ -15,8 +15,7 @@ internal static class OnnxModelBytes
     {
         // A temporary file rather than a MemoryStream: the saved zip of a large head (a KNN bank) would
         // otherwise sit in memory, growing by doubling, beside the bytes read back from it.
-        using var zipFile = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None,
-            bufferSize: 1 << 16, FileOptions.DeleteOnClose);
+        using var zipFile = TemporaryFiles.CreateAnonymous("zip");
         context.Model.Save(transformer, null, zipFile);
         zipFile.Position = 0;
         using var zip = new ZipArchive(zipFile, ZipArchiveMode.Read);

@@ -1,25 +1,54 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+using Microsoft.ML.Transforms.Onnx;
+using Ml.Ood.Transforms.Onnx;
 
 namespace Ml.Ood.Transforms.Persistence;
 
 /// <summary>
-/// The form in which a head is saved and served row by row: only ML.NET's own loadable transformers, so that
-/// <c>ml.Model.Load</c> rebuilds it in any process with no registration (DESIGN.md section 3):
-/// OnnxTransformer over the head's bytes, a custom mapping from the one-slot output to a scalar, a copy to
-/// the head's output column, and a drop of the two intermediate columns.
+/// The form in which a head is saved: only ML.NET's own loadable transformers, so that <c>ml.Model.Load</c> rebuilds
+/// it in any process with no registration (architecture, "persistence"): OnnxTransformer over the head's bytes, a
+/// custom mapping from the one-slot output to a scalar, a copy to the head's output column, and a drop of the two
+/// intermediate columns.
 /// </summary>
 internal static class SavableHeadForm
 {
+    private const string ModelFileName = "head.onnx";
+
+    /// <summary>
+    /// Saves a head in its savable form. ML.NET's OnnxTransformer is given the head as a file in a private folder, never
+    /// as a stream (which it would copy to a world-readable temporary file and never delete); the transformer is
+    /// disposed and the folder deleted as soon as the head is saved. The saved form holds no GPU setting: the CPU
+    /// serves it here, and the loading context's settings apply after loading.
+    /// </summary>
+    public static void Save(MLContext context, OodHeadModel model, ModelSaveContext ctx)
+    {
+        using var folder = PrivateFolder.Create();
+        string path = folder.PathOf(ModelFileName);
+        using (var file = File.Create(path))
+            model.Source.WriteTo(file);
+        var form = Build(context, model.Info, path);
+        try
+        {
+            ((ICanSaveModel)form).Save(ctx);
+        }
+        finally
+        {
+            foreach (var part in form.OfType<IDisposable>())
+                part.Dispose();
+        }
+    }
+
     /// <summary>
     /// Builds the saved form over a schema holding only the head's input column: none of the four transformers
     /// depends on other columns, so a head needs no copy of the schema it was fitted on.
     /// </summary>
-    public static TransformerChain<ITransformer> Build(MLContext context, OodHeadModel model, OodHeadExecution execution)
+    private static TransformerChain<ITransformer> Build(MLContext context, OodHeadInfo info, string modelPath)
     {
-        var info = model.Info;
         IDataView data = new EmptyDataView(InputOnlySchema(info));
-        var onnx = ApplyOnnx(context, model, data, execution);
+        string graphOutput = OodHeadModel.OutputNameFor(info.OutputKind);
+        var onnx = context.Transforms.ApplyOnnxModel(graphOutput, info.InputColumnName, modelPath, gpuDeviceId: null, fallbackToCpu: false).Fit(data);
         data = onnx.Transform(data);
 
         ITransformer toScalar;
@@ -38,7 +67,7 @@ internal static class SavableHeadForm
 
         var copy = context.Transforms.CopyColumns(info.OutputColumnName, scalarColumn).Fit(data);
         data = copy.Transform(data);
-        var drop = context.Transforms.DropColumns(model.GraphOutputName, scalarColumn).Fit(data);
+        var drop = context.Transforms.DropColumns(graphOutput, scalarColumn).Fit(data);
         return new TransformerChain<ITransformer>(onnx, toScalar, copy, drop);
     }
 
@@ -52,50 +81,77 @@ internal static class SavableHeadForm
     }
 
     /// <summary>
-    /// ML.NET's own fallback catches only OnnxRuntimeException, but the CPU-only runtime has no CUDA entry point
-    /// at all (EntryPointNotFoundException); honour fallbackToCpu for that case too.
-    /// </summary>
-    private static ITransformer ApplyOnnx(MLContext context, OodHeadModel model, IDataView data, OodHeadExecution execution)
-    {
-        try
-        {
-            return Apply(execution.GpuDeviceId);
-        }
-        catch (Exception e) when (execution.GpuDeviceId is int device && Execution.HeadSession.IsGpuUnavailable(e))
-        {
-            if (!execution.FallbackToCpu)
-                throw Execution.HeadSession.GpuUnavailable(device, e);
-            return Apply(null);
-        }
-
-        ITransformer Apply(int? gpuDeviceId)
-        {
-            using var bytes = new MemoryStream(model.Source.ToArray(), writable: false);
-            return context.Transforms
-                .ApplyOnnxModel(model.GraphOutputName, model.Info.InputColumnName, bytes, gpuDeviceId, execution.FallbackToCpu)
-                .Fit(data);
-        }
-    }
-
-    /// <summary>
     /// Recognises the saved form of a head inside a loaded model and returns the head's ONNX model: the real one
-    /// set aside in <paramref name="stubs"/> when the loaded model is a stub, else the loaded one. OnnxTransformer
-    /// does not expose its model, so the bytes are read back from its own saved form.
+    /// set aside in <paramref name="stubs"/> when the loaded model is a stub, else the loaded one, whose content hash is
+    /// checked. Either way the column names ML.NET saved must be those the head's settings name. OnnxTransformer does not
+    /// expose its model, so the bytes are read back from its own saved form.
     /// </summary>
-    public static OodHeadModel? TryRecognise(MLContext context, ITransformer transformer, HeadStubs? stubs)
+    /// <exception cref="InvalidDataException">The saved form is MlOod's, but the head in it is damaged.</exception>
+    public static OodHeadModel? TryRecognise(MLContext context, ITransformer transformer, HeadStubs? stubs, Action<string> unhashed)
     {
         if (transformer is not TransformerChain<ITransformer> chain)
             return null;
         var parts = chain.ToArray();
-        if (parts.Length != 4 || parts[0] is not Microsoft.ML.Transforms.Onnx.OnnxTransformer onnx)
+        if (parts.Length != 4 || parts[0] is not OnnxTransformer onnx)
             return null;
-        if (parts[1] is not Microsoft.ML.Transforms.CustomMappingTransformer<OneSlotScore, ScalarScore>
-            and not Microsoft.ML.Transforms.CustomMappingTransformer<OneSlotDecision, ScalarDecision>)
+        bool scoreMapping = parts[1] is CustomMappingTransformer<OneSlotScore, ScalarScore>;
+        if (!scoreMapping && parts[1] is not CustomMappingTransformer<OneSlotDecision, ScalarDecision>)
             return null;
+
         var source = OnnxModelSource.FromBytes(OnnxModelBytes.Extract(context, onnx));
         var metadata = OodHeadModel.ReadMetadata(source);
-        if (stubs?.TakeRealModel(metadata) is OodHeadModel real)
-            return real;
-        return OodHeadInfo.FromMetadata(metadata) is OodHeadInfo info ? new OodHeadModel(source, info) : null;
+        OodHeadModel model;
+        if (stubs?.TakeRealModel(metadata) is { } real)
+        {
+            model = real.Model;
+        }
+        else
+        {
+            string what = "An MlOod head loaded by ML.NET";
+            if (OodHeadInfo.FromMetadata(metadata, what) is not OodHeadInfo info)
+                return null;
+            using (var bytes = source.OpenStructure())
+            {
+                if (HeadIntegrity.Check(bytes, bytes.Length, what) == HeadIntegrity.Result.Missing)
+                    unhashed($"'{info.OutputColumnName}'");
+            }
+            model = new OodHeadModel(source, info);
+        }
+        try
+        {
+            CheckColumns(chain, onnx, model.Info, scoreMapping);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>Cross-checks the head's settings against the columns ML.NET saved for its four transformers.</summary>
+    private static void CheckColumns(TransformerChain<ITransformer> chain, OnnxTransformer onnx, OodHeadInfo info, bool scoreMapping)
+    {
+        string source = $"The MlOod {info.Kind} head writing '{info.OutputColumnName}'";
+        string graphOutput = OodHeadModel.OutputNameFor(info.OutputKind);
+        if (scoreMapping != (info.OutputKind == OodHeadOutputKind.Score))
+            throw new InvalidDataException($"{source} is saved with the mapping of a {(scoreMapping ? "score" : "decision")}: the model is damaged.");
+        var input = InputOnlySchema(info);
+        string[] graphColumns;
+        try
+        {
+            graphColumns = onnx.GetOutputSchema(input).Select(c => c.Name).Where(n => n != info.InputColumnName).ToArray();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{source} reads '{info.InputColumnName}', but ML.NET saved its ONNX step otherwise ({e.Message}): the model is damaged.", e);
+        }
+        if (!graphColumns.SequenceEqual([graphOutput]))
+            throw new InvalidDataException(
+                $"{source} writes '{graphOutput}' from its graph, but ML.NET saved its ONNX step as writing [{string.Join(", ", graphColumns)}]: the model is damaged.");
+        var added = chain.GetOutputSchema(input).Select(c => c.Name).Where(n => n != info.InputColumnName).ToArray();
+        if (!added.SequenceEqual([info.OutputColumnName]))
+            throw new InvalidDataException(
+                $"{source} writes '{info.OutputColumnName}', but ML.NET saved it as writing [{string.Join(", ", added)}]: the model is damaged.");
     }
 }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-
 namespace Ml.Ood.Transforms.Persistence;
 
 /// <summary>
@@ -9,8 +6,8 @@ namespace Ml.Ood.Transforms.Persistence;
 /// </summary>
 internal static class TemporaryFiles
 {
-    private const string Prefix = "mlood-";
-    private static readonly Lazy<bool> StaleFoldersSwept = new(SweepStaleFolders);
+    /// <summary>A folder with no lock file is left alone this long: its creator may be about to take its lock.</summary>
+    internal static readonly TimeSpan UnlockedGrace = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// A read-write file that no path leads to: unlinked at once where open files can be unlinked (Linux, macOS),
@@ -18,7 +15,7 @@ internal static class TemporaryFiles
     /// </summary>
     public static FileStream CreateAnonymous(string extension)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"{Prefix}{Guid.NewGuid():N}.{extension}");
+        string path = Path.Combine(Path.GetTempPath(), $"{PrivateFolder.Prefix}{Guid.NewGuid():N}.{extension}");
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -38,23 +35,69 @@ internal static class TemporaryFiles
     }
 
     /// <summary>
-    /// A new folder only the user can read, named after this process so that a later process removes it if this
-    /// one dies before it does.
+    /// Deletes the private folders whose owner is gone: their lock file can be locked (no live process holds it), or
+    /// they have none and are older than <see cref="UnlockedGrace"/>. Runs once per process, before its first folder.
     /// </summary>
-    public static DirectoryInfo CreatePrivateFolder()
+    internal static int SweepStaleFolders()
     {
-        _ = StaleFoldersSwept.Value;
-        return Directory.CreateTempSubdirectory($"{Prefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-");
+        int swept = 0;
+        try
+        {
+            foreach (var folder in new DirectoryInfo(Path.GetTempPath()).EnumerateDirectories(PrivateFolder.Prefix + "*"))
+            {
+                if (TrySweep(folder))
+                    swept++;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Sweeping is a courtesy; a temp folder we cannot list is no reason to fail.
+        }
+        return swept;
     }
 
-    /// <summary>Deletes the folder, or returns false when the system refuses (files still mapped, on Windows).</summary>
-    public static bool TryDelete(DirectoryInfo folder)
+    private static bool TrySweep(DirectoryInfo folder)
+    {
+        FileStream lockFile;
+        try
+        {
+            lockFile = new FileStream(Path.Combine(folder.FullName, PrivateFolder.LockFileName), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            bool old = DateTime.UtcNow - folder.LastWriteTimeUtc > UnlockedGrace;
+            return old && TryDeleteDirectory(folder.FullName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Locked by a live process (or another user's folder): not ours to touch.
+            return false;
+        }
+        using (lockFile)
+        {
+            if (!TryDeleteContents(folder.FullName, except: PrivateFolder.LockFileName))
+                return false;
+        }
+        return TryDeleteDirectory(folder.FullName);
+    }
+
+    /// <summary>Deletes every file and folder inside <paramref name="path"/> but <paramref name="except"/>.</summary>
+    internal static bool TryDeleteContents(string path, string except)
     {
         try
         {
-            folder.Refresh();
-            if (folder.Exists)
-                folder.Delete(recursive: true);
+            var directory = new DirectoryInfo(path);
+            if (!directory.Exists)
+                return true;
+            foreach (var entry in directory.EnumerateFileSystemInfos())
+            {
+                if (entry.Name == except)
+                    continue;
+                if (entry is DirectoryInfo child)
+                    child.Delete(recursive: true);
+                else
+                    entry.Delete();
+            }
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -63,35 +106,16 @@ internal static class TemporaryFiles
         }
     }
 
-    /// <summary>Deletes the folders of processes that are gone; run once per process, before its first folder.</summary>
-    internal static bool SweepStaleFolders()
+    /// <summary>Deletes a folder and what it holds, or returns false when the system refuses.</summary>
+    internal static bool TryDeleteDirectory(string path)
     {
         try
         {
-            foreach (var folder in new DirectoryInfo(Path.GetTempPath()).EnumerateDirectories($"{Prefix}*-*"))
-            {
-                string pid = folder.Name[Prefix.Length..folder.Name.IndexOf('-', Prefix.Length)];
-                if (int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int id) && !IsRunning(id))
-                    TryDelete(folder);
-            }
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Sweeping is a courtesy; a temp folder we cannot list is no reason to fail.
-        }
-        return true;
-    }
-
-    private static bool IsRunning(int processId)
-    {
-        if (processId == Environment.ProcessId)
-            return true;
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             return false;
         }

@@ -1,0 +1,105 @@
+namespace Ml.Ood.Transforms.Execution;
+
+/// <summary>
+/// Counts the users of state that several PredictionEngines and cursors share (a head's ONNX Runtime session, a
+/// loaded model's ML.NET transformers), and frees it when the last one lets go. Guards every native call, so that
+/// state freed by one user is never reached by another: such a call throws <see cref="ObjectDisposedException"/>.
+/// </summary>
+/// <remarks>
+/// ML.NET's PredictionEngine disposes the model it was created from when it is itself disposed, unless created with
+/// <c>OwnsTransformer = false</c> (dotnet/machinelearning#5945): with one engine per thread or per request, the first
+/// engine to go would free what the others still use. So the owner holds one reference, every row-to-row mapper (one
+/// per engine) and every open cursor takes one more, and <see cref="Release"/> gives one back: an engine's Dispose of
+/// the model returns the reference its mapper took. The state is freed when the count reaches zero; calls in flight
+/// finish first.
+/// </remarks>
+internal sealed class SharedLifetime
+{
+    private readonly object _gate = new();
+    private readonly Action _free;
+    private readonly string _name;
+    private int _references = 1;
+    private int _inFlight;
+    private bool _freed;
+
+    /// <param name="name">What is shared, for the ObjectDisposedException's message.</param>
+    /// <param name="free">Frees the state; called once, outside the lock, with no call in flight.</param>
+    public SharedLifetime(string name, Action free)
+    {
+        _name = name;
+        _free = free;
+    }
+
+    /// <summary>Whether the state was freed (the count reached zero).</summary>
+    public bool IsDisposed
+    {
+        get
+        {
+            lock (_gate)
+                return _references == 0;
+        }
+    }
+
+    /// <summary>Takes one more reference, or throws when the state is already gone.</summary>
+    public void Acquire()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposedCore();
+            _references++;
+        }
+    }
+
+    /// <summary>Gives one reference back; the last one frees the state once the calls in flight are done.</summary>
+    /// <returns>True when this call freed the state.</returns>
+    public bool Release()
+    {
+        lock (_gate)
+        {
+            if (_references == 0)
+                return false;
+            if (--_references > 0)
+                return false;
+            while (_inFlight > 0)
+                Monitor.Wait(_gate);
+            _freed = true;
+        }
+        _free();
+        return true;
+    }
+
+    /// <summary>Marks a native call as in flight; throws when the state is gone.</summary>
+    public void Enter()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposedCore();
+            _inFlight++;
+        }
+    }
+
+    /// <summary>Ends a call started with <see cref="Enter"/>.</summary>
+    public void Exit()
+    {
+        lock (_gate)
+        {
+            if (--_inFlight == 0)
+                Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> when the state is gone.</summary>
+    public void ThrowIfDisposed()
+    {
+        lock (_gate)
+            ThrowIfDisposedCore();
+    }
+
+    private void ThrowIfDisposedCore()
+    {
+        if (_references == 0 || _freed)
+            throw new ObjectDisposedException(_name,
+                $"{_name} was disposed: every reference to it was released (its owner's and one per PredictionEngine that disposed it). " +
+                "Keep the model undisposed while engines or cursors use it.");
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+
+namespace Ml.Ood.Transforms.Persistence;
+
+/// <summary>
+/// A folder in the temporary directory that only the user can read (0700), for files that hold training data (a KNN
+/// bank) and so must neither be world-readable nor outlive their owner. While the folder lives, its lock file is held
+/// open with an exclusive lock (flock on Linux and macOS, a sharing lock on Windows): that, not a process id, is how a
+/// later process's sweep tells a live folder from one whose owner died, even when processes in different PID
+/// namespaces (containers) share the temporary directory.
+/// </summary>
+internal sealed class PrivateFolder : IDisposable
+{
+    internal const string Prefix = "mlood-";
+    internal const string LockFileName = ".lock";
+
+    private static readonly ConcurrentDictionary<PrivateFolder, byte> Live = new();
+    private static readonly Lazy<bool> Started = new(StartProcess);
+
+    private readonly Lock _gate = new();
+    private FileStream? _lock;
+
+    private PrivateFolder(string path, FileStream lockFile)
+    {
+        FullName = path;
+        _lock = lockFile;
+    }
+
+    public string FullName { get; }
+
+    /// <summary>Whether the folder is still there (not yet deleted).</summary>
+    public bool Exists
+    {
+        get
+        {
+            lock (_gate)
+                return _lock is not null;
+        }
+    }
+
+    /// <summary>Creates a folder; the first call in a process also sweeps the folders of dead processes.</summary>
+    public static PrivateFolder Create()
+    {
+        _ = Started.Value;
+        var directory = Directory.CreateTempSubdirectory(Prefix);
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            var lockFile = new FileStream(Path.Combine(directory.FullName, LockFileName), options);
+            var folder = new PrivateFolder(directory.FullName, lockFile);
+            Live.TryAdd(folder, 0);
+            return folder;
+        }
+        catch
+        {
+            TemporaryFiles.TryDeleteDirectory(directory.FullName);
+            throw;
+        }
+    }
+
+    /// <summary>A path inside the folder.</summary>
+    public string PathOf(string fileName) => Path.Combine(FullName, fileName);
+
+    /// <summary>
+    /// Deletes the folder, or returns false when the system refuses (files still mapped, on Windows): the lock stays
+    /// held then, and a later call or the process's exit tries again.
+    /// </summary>
+    public bool TryDelete()
+    {
+        lock (_gate)
+        {
+            if (_lock is null)
+                return true;
+            if (!TemporaryFiles.TryDeleteContents(FullName, except: LockFileName))
+                return false;
+            _lock.Dispose();
+            _lock = null;
+            TemporaryFiles.TryDeleteDirectory(FullName);
+        }
+        Live.TryRemove(this, out _);
+        return true;
+    }
+
+    public void Dispose() => TryDelete();
+
+    /// <summary>Folders still alive when the process exits normally are deleted then; kill -9 leaves them to the sweep.</summary>
+    private static bool StartProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var folder in Live.Keys)
+                folder.TryDelete();
+        };
+        TemporaryFiles.SweepStaleFolders();
+        return true;
+    }
+}
