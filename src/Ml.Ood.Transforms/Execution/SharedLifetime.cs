@@ -11,7 +11,7 @@ namespace Ml.Ood.Transforms.Execution;
 /// engine to go would free what the others still use. So the owner holds one reference, every row-to-row mapper (one
 /// per engine) and every open cursor takes one more, and <see cref="Release"/> gives one back: an engine's Dispose of
 /// the model returns the reference its mapper took. The state is freed when the count reaches zero; calls in flight
-/// finish first.
+/// finish first. <see cref="Enter"/> and <see cref="Exit"/> run once per row and per head, so they take no lock.
 /// </remarks>
 internal sealed class SharedLifetime
 {
@@ -20,7 +20,7 @@ internal sealed class SharedLifetime
     private readonly string _name;
     private int _references = 1;
     private int _inFlight;
-    private bool _freed;
+    private volatile bool _closing;
 
     /// <param name="name">What is shared, for the ObjectDisposedException's message.</param>
     /// <param name="free">Frees the state; called once, outside the lock, with no call in flight.</param>
@@ -30,22 +30,15 @@ internal sealed class SharedLifetime
         _free = free;
     }
 
-    /// <summary>Whether the state was freed (the count reached zero).</summary>
-    public bool IsDisposed
-    {
-        get
-        {
-            lock (_gate)
-                return _references == 0;
-        }
-    }
+    /// <summary>Whether the state is freed or being freed (the count reached zero).</summary>
+    public bool IsDisposed => _closing;
 
     /// <summary>Takes one more reference, or throws when the state is already gone.</summary>
     public void Acquire()
     {
         lock (_gate)
         {
-            ThrowIfDisposedCore();
+            ThrowIfDisposed();
             _references++;
         }
     }
@@ -60,9 +53,9 @@ internal sealed class SharedLifetime
                 return false;
             if (--_references > 0)
                 return false;
-            while (_inFlight > 0)
+            _closing = true;
+            while (Volatile.Read(ref _inFlight) > 0)
                 Monitor.Wait(_gate);
-            _freed = true;
         }
         _free();
         return true;
@@ -71,19 +64,20 @@ internal sealed class SharedLifetime
     /// <summary>Marks a native call as in flight; throws when the state is gone.</summary>
     public void Enter()
     {
-        lock (_gate)
+        Interlocked.Increment(ref _inFlight);
+        if (_closing)
         {
-            ThrowIfDisposedCore();
-            _inFlight++;
+            Exit();
+            ThrowIfDisposed();
         }
     }
 
     /// <summary>Ends a call started with <see cref="Enter"/>.</summary>
     public void Exit()
     {
-        lock (_gate)
+        if (Interlocked.Decrement(ref _inFlight) == 0 && _closing)
         {
-            if (--_inFlight == 0)
+            lock (_gate)
                 Monitor.PulseAll(_gate);
         }
     }
@@ -91,13 +85,7 @@ internal sealed class SharedLifetime
     /// <summary>Throws <see cref="ObjectDisposedException"/> when the state is gone.</summary>
     public void ThrowIfDisposed()
     {
-        lock (_gate)
-            ThrowIfDisposedCore();
-    }
-
-    private void ThrowIfDisposedCore()
-    {
-        if (_references == 0 || _freed)
+        if (_closing)
             throw new ObjectDisposedException(_name,
                 $"{_name} was disposed: every reference to it was released (its owner's and one per PredictionEngine that disposed it). " +
                 "Keep the model undisposed while engines or cursors use it.");

@@ -49,6 +49,19 @@ internal static class HeadIntegrity
     /// <exception cref="InvalidDataException">The hash does not match, or is not the model's last field.</exception>
     public static Result Check(Stream model, long length, string what)
     {
+        try
+        {
+            return CheckCore(model, length, what);
+        }
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or EndOfStreamException
+            || (e is InvalidDataException && !e.Message.StartsWith(what, StringComparison.Ordinal)))
+        {
+            throw new InvalidDataException($"{what} is not a readable ONNX model ({e.Message}): the model is damaged.", e);
+        }
+    }
+
+    private static Result CheckCore(Stream model, long length, string what)
+    {
         long position = 0, lastStart = -1;
         bool hashSeen = false;
         string? storedHash = null;

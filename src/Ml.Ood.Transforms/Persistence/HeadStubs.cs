@@ -97,14 +97,19 @@ internal sealed class HeadStubs : IDisposable
         _heads.Clear();
     }
 
+    /// <summary>Opens the .zip and reads its directory, which is where a damaged end of the file shows.</summary>
     private static ZipArchive OpenZip(Stream zip)
     {
+        ZipArchive? archive = null;
         try
         {
-            return new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
+            archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
+            _ = archive.Entries.Count;
+            return archive;
         }
         catch (InvalidDataException e)
         {
+            archive?.Dispose();
             throw new InvalidDataException($"The model file is not a readable .zip: {e.Message}", e);
         }
     }

@@ -62,7 +62,7 @@ internal sealed class LoadedModel : ITransformer, IDisposable
         _lifetime.Acquire();
         try
         {
-            return _model.GetRowToRowMapper(inputSchema);
+            return new GuardedRowMapper(_model.GetRowToRowMapper(inputSchema), _lifetime);
         }
         catch
         {
