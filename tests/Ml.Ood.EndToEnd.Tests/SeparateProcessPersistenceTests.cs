@@ -53,7 +53,7 @@ public sealed class SeparateProcessPersistenceTests
         Assert.IsTrue(decisions.Any(d => d) && decisions.Any(d => !d), "the threshold splits the test rows");
 
         var restored = ml.Ood().Load(zip, out _);
-        Assert.AreEqual(ClassifierPipeline.ScoreColumns.Length + 1, ((TransformerChain<ITransformer>)restored).OfType<OodHeadTransformer>().Count(),
+        Assert.AreEqual(ClassifierPipeline.ScoreColumns.Length + 1, ((TransformerChain<ITransformer>)((OodLoadedModel)restored).Model).OfType<OodHeadTransformer>().Count(),
             "every head comes back batched");
         var restoredScores = restored.Transform(test);
         foreach (string column in ClassifierPipeline.ScoreColumns)

@@ -37,6 +37,7 @@ public static class OodModelCatalog
     /// <param name="filePath">The .zip file.</param>
     /// <param name="inputSchema">The schema the model was saved with.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
+    /// <returns>An <see cref="OodHeadTransformer"/> for a model that is one head; else an <see cref="OodLoadedModel"/>.</returns>
     /// <exception cref="InvalidDataException">The file is damaged, not an ML.NET model, or holds a head that fails its checks; the message names the entry or the head.</exception>
     public static ITransformer Load(this OodCatalog catalog, string filePath, out DataViewSchema inputSchema, int? blockSize = null)
     {

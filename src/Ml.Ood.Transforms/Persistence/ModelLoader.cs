@@ -34,7 +34,7 @@ internal static class ModelLoader
                 var keep = untaken.ToHashSet(StringComparer.Ordinal);
                 model = LoadOnce(context, loading, zip, start, out inputSchema, execution, entry => !keep.Contains(entry), unhashed, out _);
             }
-            return LoadedModel.Wrap(model, folder);
+            return OodLoadedModel.Wrap(model, folder);
         }
         catch
         {

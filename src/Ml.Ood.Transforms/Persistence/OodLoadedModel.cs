@@ -1,26 +1,32 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.Ood.Transforms.Execution;
+using Ml.Ood.Transforms.Persistence;
 
-namespace Ml.Ood.Transforms.Persistence;
+namespace Ml.Ood.Transforms;
 
 /// <summary>
-/// What <c>ml.Ood().Load</c> returns when the loaded model holds ML.NET transformers with native state (an ONNX
-/// encoder, say) besides MlOod's heads: the model, shared safely between PredictionEngines. ML.NET's PredictionEngine
-/// disposes the model it was created from (dotnet/machinelearning#5945), which would free the encoder's session under
-/// every other engine. Here each row-to-row mapper (one per engine) takes a reference, each Dispose gives one back
-/// (to this model and, in step, to each of its heads), and ML.NET's transformers are disposed with the last reference,
-/// along with the private folder that holds their temporary files.
+/// What <c>ml.Ood().Load</c> returns for a pipeline (a single head comes back as an <see cref="OodHeadTransformer"/>):
+/// the loaded model, shared safely between PredictionEngines in every pattern.
 /// </summary>
-internal sealed class LoadedModel : ITransformer, IDisposable
+/// <remarks>
+/// ML.NET's PredictionEngine disposes the model it was created from (dotnet/machinelearning#5945), which would free an
+/// ONNX encoder's session under every other engine; and ML.NET's TransformerChain disposes its parts only the first
+/// time it is disposed, so it cannot count. Here each row-to-row mapper (one per engine) takes a reference, each
+/// <see cref="Dispose"/> gives one back (to this model and, in step, to each of its heads), and ML.NET's transformers are
+/// disposed with the last reference, along with the private folder that holds their temporary files. Values are read
+/// under a guard: an engine over a model disposed more often than it was shared throws
+/// <see cref="ObjectDisposedException"/>.
+/// </remarks>
+public sealed class OodLoadedModel : ITransformer, IDisposable
 {
     private readonly ITransformer _model;
     private readonly OodHeadTransformer[] _heads;
     private readonly IDisposable[] _others;
-    private readonly PrivateFolder _folder;
+    private readonly PrivateFolder? _folder;
     private readonly SharedLifetime _lifetime;
 
-    private LoadedModel(ITransformer model, OodHeadTransformer[] heads, IDisposable[] others, PrivateFolder folder)
+    private OodLoadedModel(ITransformer model, OodHeadTransformer[] heads, IDisposable[] others, PrivateFolder? folder)
     {
         _model = model;
         _heads = heads;
@@ -30,33 +36,42 @@ internal sealed class LoadedModel : ITransformer, IDisposable
     }
 
     /// <summary>
-    /// Returns <paramref name="model"/> itself when every transformer in it that holds native state is an MlOod head
-    /// (heads share themselves safely) and <paramref name="folder"/> is deleted; else a <see cref="LoadedModel"/> that
-    /// owns the folder.
+    /// The loaded model itself (a <see cref="TransformerChain{TLastTransformer}"/> whose MlOod heads are batched). Use it
+    /// to inspect the pipeline; create PredictionEngines over this <see cref="OodLoadedModel"/>, not over it.
     /// </summary>
-    public static ITransformer Wrap(ITransformer model, PrivateFolder folder)
+    public ITransformer Model => _model;
+
+    /// <summary>
+    /// Returns a single head as it is (it shares itself safely) and deletes <paramref name="folder"/> when nothing in the
+    /// model needs it; wraps anything else in an <see cref="OodLoadedModel"/> that owns the folder.
+    /// </summary>
+    internal static ITransformer Wrap(ITransformer model, PrivateFolder folder)
     {
         var heads = new List<OodHeadTransformer>();
         var others = new List<IDisposable>();
         Collect(model, heads, others);
         if (others.Count == 0)
-        {
             folder.TryDelete();
+        if (model is OodHeadTransformer)
             return model;
-        }
-        return new LoadedModel(model, [.. heads], [.. others], folder);
+        return new OodLoadedModel(model, [.. heads], [.. others], others.Count == 0 ? null : folder);
     }
 
+    /// <inheritdoc/>
     public bool IsRowToRowMapper => _model.IsRowToRowMapper;
 
+    /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _model.GetOutputSchema(inputSchema);
 
+    /// <inheritdoc/>
     public IDataView Transform(IDataView input)
     {
         _lifetime.ThrowIfDisposed();
         return _model.Transform(input);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>The mapper holds a reference to the model until the model is disposed once more.</remarks>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         _lifetime.Acquire();
@@ -84,6 +99,10 @@ internal sealed class LoadedModel : ITransformer, IDisposable
         }
     }
 
+    /// <summary>
+    /// Gives back one reference: the owner's, or the one a PredictionEngine's mapper took. The last one disposes the
+    /// model's transformers and deletes its temporary files.
+    /// </summary>
     public void Dispose()
     {
         if (_lifetime.IsDisposed)
@@ -98,7 +117,7 @@ internal sealed class LoadedModel : ITransformer, IDisposable
     {
         foreach (var other in _others)
             other.Dispose();
-        _folder.TryDelete();
+        _folder?.TryDelete();
     }
 
     private static void Collect(ITransformer transformer, List<OodHeadTransformer> heads, List<IDisposable> others)
