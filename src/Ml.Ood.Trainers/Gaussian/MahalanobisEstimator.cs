@@ -26,7 +26,7 @@ namespace Ml.Ood.Trainers;
 /// </remarks>
 public sealed class MahalanobisEstimator : OodHeadEstimator
 {
-    internal MahalanobisEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName, string labelColumnName,
+    internal MahalanobisEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName, string labelColumnName,
         int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
         : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
     {

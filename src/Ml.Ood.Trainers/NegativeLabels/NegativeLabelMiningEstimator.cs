@@ -75,8 +75,8 @@ public sealed class NegativeLabelMiningOptions
     /// <summary>The score column to write.</summary>
     public string OutputColumnName { get; set; } = "NegLabelScore";
 
-    /// <summary>The image embedding column (known-size vector of Single); null means <see cref="OutputColumnName"/>.</summary>
-    public string? InputColumnName { get; set; }
+    /// <summary>The image embedding column (known-size vector of Single); required.</summary>
+    public required string InputColumnName { get; set; }
 
     /// <summary>How many negative labels to keep (M); null keeps every candidate. 10,000 in the paper.</summary>
     public int? Count { get; set; } = NegativeLabelMiner.DefaultCount;
@@ -105,6 +105,7 @@ public sealed class NegativeLabelMiningOptions
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(OutputColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(InputColumnName);
         if (Count is int m && m < 1)
             throw new ArgumentOutOfRangeException(nameof(Count), m, "The number of negative labels to keep must be at least 1.");
         if (!(Quantile >= 0 && Quantile <= 1))

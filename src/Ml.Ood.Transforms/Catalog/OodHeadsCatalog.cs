@@ -15,34 +15,34 @@ public static class OodHeadsCatalog
     /// <summary>Energy score E(x) = -T * logsumexp(z / T) of a logits column (Liu et al., NeurIPS 2020).</summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="outputColumnName">The score column to write.</param>
-    /// <param name="inputColumnName">The logits column (known-size vector of Single); null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="inputColumnName">The logits column (known-size vector of Single), e.g. a non-calibrated trainer's Score; required, and not null or blank.</param>
     /// <param name="temperature">T &gt; 0; 1 in the paper's main results.</param>
     /// <param name="gpuDeviceId">CUDA device, or null for the context's default.</param>
     /// <param name="fallbackToCpu">Run on the CPU if the GPU fails; null for the context's default.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
-    public static EnergyEstimator Energy(this OodCatalog catalog, string outputColumnName, string? inputColumnName = null,
+    public static EnergyEstimator Energy(this OodCatalog catalog, string outputColumnName, string inputColumnName,
         float temperature = 1f, int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
         => new(catalog, outputColumnName, inputColumnName, temperature, gpuDeviceId, fallbackToCpu, blockSize);
 
     /// <summary>Negated maximum softmax probability, -max softmax(z), of a logits column (Hendrycks and Gimpel, ICLR 2017).</summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="outputColumnName">The score column to write.</param>
-    /// <param name="inputColumnName">The logits column (known-size vector of Single); null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="inputColumnName">The logits column (known-size vector of Single), e.g. a non-calibrated trainer's Score; required, and not null or blank.</param>
     /// <param name="gpuDeviceId">CUDA device, or null for the context's default.</param>
     /// <param name="fallbackToCpu">Run on the CPU if the GPU fails; null for the context's default.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
     public static MaxSoftmaxProbabilityEstimator MaxSoftmaxProbability(this OodCatalog catalog, string outputColumnName,
-        string? inputColumnName = null, int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
+        string inputColumnName, int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
         => new(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize);
 
     /// <summary>Negated maximum logit, -max z, of a logits column (Hendrycks et al., ICML 2022).</summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="outputColumnName">The score column to write.</param>
-    /// <param name="inputColumnName">The logits column (known-size vector of Single); null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="inputColumnName">The logits column (known-size vector of Single), e.g. a non-calibrated trainer's Score; required, and not null or blank.</param>
     /// <param name="gpuDeviceId">CUDA device, or null for the context's default.</param>
     /// <param name="fallbackToCpu">Run on the CPU if the GPU fails; null for the context's default.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
-    public static MaxLogitEstimator MaxLogit(this OodCatalog catalog, string outputColumnName, string? inputColumnName = null,
+    public static MaxLogitEstimator MaxLogit(this OodCatalog catalog, string outputColumnName, string inputColumnName,
         int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
         => new(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize);
 }

@@ -12,14 +12,17 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
 {
     private readonly OodHeadExecution _execution;
 
-    private protected OodHeadEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName,
+    private protected OodHeadEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName,
         int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        // Required, unlike ML.NET's in-place transforms: a head writes a new kind of column (a score from logits
+        // or embeddings), so an input named like the output is almost always a mistake (STYLE.md).
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
         Catalog = catalog;
         OutputColumnName = outputColumnName;
-        InputColumnName = inputColumnName ?? outputColumnName;
+        InputColumnName = inputColumnName;
         _execution = OodHeadExecution.Resolve(catalog.Context, gpuDeviceId, fallbackToCpu, blockSize);
     }
 

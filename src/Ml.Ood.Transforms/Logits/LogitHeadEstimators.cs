@@ -23,7 +23,7 @@ namespace Ml.Ood.Transforms;
 /// </remarks>
 public sealed class EnergyEstimator : OodHeadEstimator
 {
-    internal EnergyEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName, float temperature,
+    internal EnergyEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName, float temperature,
         int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
         : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
     {
@@ -53,7 +53,7 @@ public sealed class EnergyEstimator : OodHeadEstimator
 /// </remarks>
 public sealed class MaxSoftmaxProbabilityEstimator : OodHeadEstimator
 {
-    internal MaxSoftmaxProbabilityEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName,
+    internal MaxSoftmaxProbabilityEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName,
         int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
         : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
     {
@@ -76,7 +76,7 @@ public sealed class MaxSoftmaxProbabilityEstimator : OodHeadEstimator
 /// </remarks>
 public sealed class MaxLogitEstimator : OodHeadEstimator
 {
-    internal MaxLogitEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName,
+    internal MaxLogitEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName,
         int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
         : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
     {
