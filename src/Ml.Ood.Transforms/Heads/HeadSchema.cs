@@ -18,6 +18,8 @@ internal static class HeadSchema
                 throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Single", column.Type.ToString()!));
             return 1;
         }
+        if (column.Type is VectorDataViewType { Size: 0, ItemType: var unsized } && unsized == NumberDataViewType.Single)
+            throw Mismatch(columnName, expectedSize, column.Type.ToString()!, variableSize: true);
         if (column.Type is not VectorDataViewType { ItemType: var item, Size: > 0 } vector || item != NumberDataViewType.Single)
             throw Mismatch(columnName, expectedSize, column.Type.ToString()!);
         if (expectedSize is int size && vector.Size != size)
@@ -39,7 +41,8 @@ internal static class HeadSchema
         }
         if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
         {
-            throw Mismatch(columnName, null, Describe(column));
+            bool variableSize = column.Kind == SchemaShape.Column.VectorKind.VariableVector && column.ItemType == NumberDataViewType.Single;
+            throw Mismatch(columnName, null, Describe(column), variableSize);
         }
     }
 
@@ -84,11 +87,15 @@ internal static class HeadSchema
         return builder.ToSchema();
     }
 
-    private static ArgumentOutOfRangeException Mismatch(string columnName, int? expectedSize, string actual)
+    private static ArgumentOutOfRangeException Mismatch(string columnName, int? expectedSize, string actual, bool variableSize = false)
     {
         string expected = expectedSize is int size
             ? OodErrors.Format(OodErrors.ExpectedFloatVectorOfSize, size)
             : OodErrors.ExpectedFloatVector;
-        return new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, expected, actual));
+        // A Vector<Single> of unknown size is the usual result of a float[] property without [VectorType(n)]: the
+        // head's ONNX graph needs the width, so say how to declare it rather than only what is wrong.
+        string message = OodErrors.Format(OodErrors.SchemaMismatch, columnName, expected, actual)
+            + (variableSize ? OodErrors.VariableSizeVectorHint : "");
+        return new ArgumentOutOfRangeException("inputSchema", message);
     }
 }

@@ -18,6 +18,14 @@ public static class OodErrors
     /// <summary>The description of the type every head reads, with its size. {0}: size.</summary>
     public const string ExpectedFloatVectorOfSize = "vector of Single of size {0}";
 
+    /// <summary>
+    /// Appended to <see cref="SchemaMismatch"/> when the column is a vector of Single whose size is not known
+    /// (ML.NET's <c>Vector&lt;Single&gt;</c>): how to declare the size.
+    /// </summary>
+    public const string VariableSizeVectorHint =
+        ". Its size is not known: declare it with [VectorType(n)] on the input class's property, or in a SchemaDefinition " +
+        "with new VectorDataViewType(NumberDataViewType.Single, n), n being the number of values per row";
+
     /// <summary>A temperature that is not a positive finite number. {0}: the value.</summary>
     public const string TemperatureNotPositive = "The temperature must be a positive finite number; got {0}.";
 
