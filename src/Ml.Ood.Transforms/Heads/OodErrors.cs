@@ -26,6 +26,15 @@ public static class OodErrors
         ". Its size is not known: declare it with [VectorType(n)] on the input class's property, or in a SchemaDefinition " +
         "with new VectorDataViewType(NumberDataViewType.Single, n), n being the number of values per row";
 
+    /// <summary>
+    /// A logit head fitted on probabilities. {0}: column, {1}: the head, {2}: how many rows were inspected.
+    /// </summary>
+    public const string ProbabilitiesNotLogits =
+        "The {1} head reads column '{0}', whose first {2} rows are probabilities (non-negative, summing to 1), but it expects logits " +
+        "(unnormalised class scores): on probabilities its score loses what it measures. ML.NET's calibrated multiclass trainers " +
+        "(LbfgsMaximumEntropy, SdcaMaximumEntropy, LightGbm) write probabilities to Score; use a non-calibrated trainer " +
+        "(e.g. SdcaNonCalibrated) or the logits output of your ONNX model. If the column does hold logits, pass allowProbabilities: true.";
+
     /// <summary>A temperature that is not a positive finite number. {0}: the value.</summary>
     public const string TemperatureNotPositive = "The temperature must be a positive finite number; got {0}.";
 
