@@ -35,6 +35,15 @@ public static class OodErrors
         "(LbfgsMaximumEntropy, SdcaMaximumEntropy, LightGbm) write probabilities to Score; use a non-calibrated trainer " +
         "(e.g. SdcaNonCalibrated) or the logits output of your ONNX model. If the column does hold logits, pass allowProbabilities: true.";
 
+    /// <summary>
+    /// ONNX Runtime's native library is missing or does not match. {0}: the exception type, {1}: its message,
+    /// {2}: the managed ONNX Runtime version the Ml.Ood packages were built against.
+    /// </summary>
+    public const string OnnxRuntimeNotAvailable =
+        "ONNX Runtime's native library could not be loaded ({0}: {1}). MlOod's heads run on ONNX Runtime, and the Ml.Ood " +
+        "packages reference only its managed API so that you choose the native one: add the NuGet package " +
+        "Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu (CUDA) to your application, version {2}.";
+
     /// <summary>A temperature that is not a positive finite number. {0}: the value.</summary>
     public const string TemperatureNotPositive = "The temperature must be a positive finite number; got {0}.";
 

@@ -40,10 +40,13 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
     private protected virtual bool InputIsScalar => false;
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">ONNX Runtime's native library cannot be loaded: the application
+    /// references neither Microsoft.ML.OnnxRuntime nor Microsoft.ML.OnnxRuntime.Gpu (or a mismatched version).</exception>
     public OodHeadTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         int inputSize = HeadSchema.CheckInput(input.Schema, InputColumnName, scalar: InputIsScalar);
+        OnnxRuntimeCheck.EnsureAvailable();
         var model = BuildModel(input, inputSize);
         return new OodHeadTransformer(Catalog.Context, model, _execution);
     }
