@@ -1,4 +1,6 @@
-namespace Ml.Ood.Trainers;
+using Ml.Ood.Trainers;
+
+namespace Ml.Ood;
 
 /// <summary>Settings of <see cref="KnnEstimator"/>; the defaults follow Sun et al. (ICML 2022) on CIFAR.</summary>
 public sealed class KnnOptions
