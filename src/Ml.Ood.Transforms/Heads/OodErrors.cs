@@ -44,6 +44,15 @@ public static class OodErrors
         "packages reference only its managed API so that you choose the native one: add the NuGet package " +
         "Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu (CUDA) to your application, version {2}.";
 
+    /// <summary>
+    /// Mahalanobis training rows that all equal their class mean. {0}: column, {1}: rows, {2}: classes, {3}: label column.
+    /// </summary>
+    public const string CovarianceRankZero =
+        "Column '{0}' cannot fit a Mahalanobis head: each of its {1} training rows equals the mean of its class ({2} classes " +
+        "in '{3}'), so the shared covariance is zero (rank 0) and there is no spread to measure distances with; every input, " +
+        "NaN included, would score 0. This happens with one row per class or identical rows within each class: fit on " +
+        "several different rows per class.";
+
     /// <summary>A temperature that is not a positive finite number. {0}: the value.</summary>
     public const string TemperatureNotPositive = "The temperature must be a positive finite number; got {0}.";
 
