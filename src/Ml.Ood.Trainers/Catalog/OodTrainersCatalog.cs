@@ -63,7 +63,7 @@ public static class OodTrainersCatalog
         string labelColumnName = "Label", int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
         => new(catalog, outputColumnName, inputColumnName, labelColumnName, gpuDeviceId, fallbackToCpu, blockSize);
 
-    /// <summary>The "unknown" decision: true when the score is above the threshold that keeps
+    /// <summary>The "unknown" decision: true when the score is NaN, infinite or above the threshold that keeps
     /// <paramref name="idTruePositiveRate"/> of the in-distribution rows it is fitted on.</summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="outputColumnName">The Boolean column to write (true = out-of-distribution).</param>

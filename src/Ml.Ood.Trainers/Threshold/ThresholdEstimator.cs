@@ -8,7 +8,7 @@ namespace Ml.Ood.Trainers;
 /// <summary>
 /// The "unknown" decision: fits on in-distribution rows the threshold t that keeps the requested fraction of
 /// them (score &lt;= t counts as in-distribution, as in FPR@95TPR), and writes <see langword="true"/> (OOD) when a
-/// row's score is above t.
+/// row's score is above t, NaN or infinite.
 /// </summary>
 /// <remarks>
 /// <format type="text/markdown"><![CDATA[
@@ -23,13 +23,14 @@ namespace Ml.Ood.Trainers;
 /// t is the smallest training score such that at least a fraction <see cref="IdTruePositiveRate"/> of the
 /// training scores are &lt;= t, i.e. the ceil(rate * n)-th smallest score. Fit it on held-out ID data, not on
 /// the rows another head was fitted on. The fitted value is saved with the model and read with
-/// <c>transformer.Head.GetSingle("threshold")</c>. NaN training scores are an error; a NaN score at scoring
-/// time is not above t, so it is reported as in-distribution. Create it with <c>ml.Ood().Threshold(...)</c>.
+/// <c>transformer.Head.GetSingle("threshold")</c>. NaN training scores are an error. The decision fails closed: a
+/// row is in-distribution only when its score is a finite number &lt;= t, so a NaN or infinite score (an upstream
+/// failure, an overflow) is out-of-distribution. Create it with <c>ml.Ood().Threshold(...)</c>.
 /// </remarks>
 public sealed class ThresholdEstimator : OodHeadEstimator
 {
     /// <summary>The name of the fitted threshold in <see cref="OodHeadInfo.Parameters"/>.</summary>
-    public const string ThresholdParameter = "threshold";
+    public const string ThresholdParameter = ThresholdHeadGraph.ThresholdName;
 
     internal ThresholdEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName, double idTruePositiveRate,
         int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
@@ -58,11 +59,7 @@ public sealed class ThresholdEstimator : OodHeadEstimator
             [ThresholdParameter] = threshold.ToString("R", CultureInfo.InvariantCulture),
             ["id_true_positive_rate"] = IdTruePositiveRate.ToString("R", CultureInfo.InvariantCulture),
         };
-        var info = Describe("threshold", inputSize, parameters);
-        var g = OodHeadModel.Start(info);
-        string above = g.AddNode("Greater", [info.InputColumnName, g.AddInitializer(ThresholdParameter, [threshold])]);
-        g.AddNode("Squeeze", [above, g.AddInitializer("axis_1", [1L], 1)], OodHeadModel.DecisionOutputName);
-        return OodHeadModel.Finish(g, info);
+        return ThresholdHeadGraph.Build(Describe(ThresholdHeadGraph.Kind, inputSize, parameters), threshold);
     }
 
     private float Calibrate(IDataView data)
