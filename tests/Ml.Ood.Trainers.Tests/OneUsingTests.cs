@@ -27,6 +27,8 @@ public sealed class OneUsingTests
         public float[] Embedding { get; set; } = [];
 
         public int Label { get; set; }
+
+        public bool IsOodTruth { get; set; }
     }
 
     [TestMethod]
@@ -45,8 +47,12 @@ public sealed class OneUsingTests
             .Append(ml.Ood().NegativeLabelsFromLexicon("Mined", "Embedding", ClassNames, ClassEmbeddings, Words, WordEmbeddings, count: 2))
             .Append(ml.Ood().NegativeLabelsFromLexicon(ClassNames, ClassEmbeddings, Words, WordEmbeddings,
                 new NegativeLabelMiningOptions { OutputColumnName = "Mined2", InputColumnName = "Embedding", Count = 2 }))
-            .Append(ml.Ood().Threshold("IsOod", "Knn"));
-        var scored = pipeline.Fit(data).Transform(data);
+            .Append(ml.Ood().Threshold("IsOod", "Knn", isOodColumnName: "IsOodTruth"));
+        var model = pipeline.Fit(data);
+        var scored = model.Transform(data);
+        ThresholdSettings settings = model.LastTransformer.ThresholdSettings;
+        Assert.AreEqual("IsOodTruth", settings.IsOodColumnName);
+        Assert.AreEqual(6L, settings.IdRowCount, "no row is marked OOD");
 
         foreach (string score in new[] { "Energy", "Msp", "MaxLogit", "Mcm", "NegLabel", "Knn", "Knn2", "Mds", "Mined", "Mined2" })
             Assert.AreEqual(NumberDataViewType.Single, scored.Schema[score].Type, score);
@@ -94,7 +100,7 @@ public sealed class OneUsingTests
         [
             typeof(LogitScores), typeof(Lexicon), typeof(LexiconWord), typeof(PartOfSpeech), typeof(NegativeLabelMiner),
             typeof(NegativeLabelSelection), typeof(ClipTextEncoder), typeof(ClipTextEncoderOptions), typeof(KnnOptions),
-            typeof(NegativeLabelMiningOptions), typeof(OodHeadsCatalog), typeof(OodNegativeLabelsCatalog), typeof(OodTrainersCatalog),
+            typeof(NegativeLabelMiningOptions), typeof(ThresholdSettings), typeof(ThresholdSettingsExtensions), typeof(OodHeadsCatalog), typeof(OodNegativeLabelsCatalog), typeof(OodTrainersCatalog),
         ];
         foreach (var type in entryPoints)
             Assert.AreEqual("Ml.Ood", type.Namespace, type.Name);

@@ -69,12 +69,16 @@ public static class OodTrainersCatalog
     /// <param name="outputColumnName">The Boolean column to write (true = out-of-distribution).</param>
     /// <param name="inputColumnName">The OOD score column (Single, higher = more likely OOD).</param>
     /// <param name="idTruePositiveRate">The fraction of ID rows kept as in-distribution; 0.95 in the literature.</param>
+    /// <param name="isOodColumnName">A Boolean ground-truth column (true = OOD) whose true rows are skipped when
+    /// calibrating, so a mixed validation view can be used; null when every row is in-distribution. MlOod's own
+    /// decision columns are refused.</param>
     /// <param name="gpuDeviceId">CUDA device, or null for the context's default.</param>
     /// <param name="fallbackToCpu">Run on the CPU if the GPU fails; null for the context's default.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
+    /// <remarks>Read the fitted threshold with <c>transformer.ThresholdSettings.Threshold</c>.</remarks>
     public static ThresholdEstimator Threshold(this OodCatalog catalog, string outputColumnName, string inputColumnName,
-        double idTruePositiveRate = 0.95, int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
-        => new(catalog, outputColumnName, inputColumnName, idTruePositiveRate, gpuDeviceId, fallbackToCpu, blockSize);
+        double idTruePositiveRate = 0.95, string? isOodColumnName = null, int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
+        => new(catalog, outputColumnName, inputColumnName, idTruePositiveRate, isOodColumnName, gpuDeviceId, fallbackToCpu, blockSize);
 
     /// <summary>
     /// NegLabel (Jiang et al., ICLR 2024) with negative labels mined from a lexicon by NegMining: the

@@ -46,6 +46,33 @@ internal static class HeadSchema
         }
     }
 
+    /// <summary>
+    /// Checks a ground-truth column (Boolean, true = out-of-distribution) that a head reads besides its input, and
+    /// refuses one that MlOod annotated as its own decision (<see cref="OodAnnotations.IsDecision"/>).
+    /// </summary>
+    public static void CheckTruth(DataViewSchema schema, string columnName, string argumentName)
+    {
+        var column = schema.GetColumnOrNull(columnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
+        if (column.Type != BooleanDataViewType.Instance)
+            throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Boolean", column.Type.ToString()!));
+        if (OodAnnotations.IsDecision(column))
+            throw new ArgumentException(OodErrors.Format(OodErrors.DecisionNotTruth, columnName), argumentName);
+    }
+
+    /// <summary>The same checks on a schema shape, which carries the annotations' kinds but not their values.</summary>
+    public static void CheckTruth(SchemaShape schema, string columnName, string argumentName)
+    {
+        var column = schema.FirstOrDefault(c => c.Name == columnName);
+        if (column.Name is null)
+            throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType != BooleanDataViewType.Instance)
+            throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Boolean", Describe(column)));
+        // MlOod only ever writes the annotation with the value true (OodAnnotations.AddDecision).
+        if (column.Annotations.Any(a => a.Name == OodAnnotations.DecisionKind))
+            throw new ArgumentException(OodErrors.Format(OodErrors.DecisionNotTruth, columnName), argumentName);
+    }
+
     private static string Describe(SchemaShape.Column column) => column.Kind switch
     {
         SchemaShape.Column.VectorKind.Scalar => column.ItemType.ToString() ?? "?",

@@ -53,6 +53,28 @@ public static class OodErrors
         "NaN included, would score 0. This happens with one row per class or identical rows within each class: fit on " +
         "several different rows per class.";
 
+    /// <summary>A truth column that holds MlOod's own decisions. {0}: column.</summary>
+    public const string DecisionNotTruth =
+        "Column '{0}' is an MlOod decision column (a prediction, marked " + OodAnnotations.DecisionKind + "), not the truth; " +
+        "calibrating a threshold on its own decisions feeds the detector's output back into it. Name the column that says " +
+        "which rows are truly out-of-distribution.";
+
+    /// <summary>A threshold's calibration score that is NaN or infinite. {0}: column, {1}: "a NaN" or "an infinite", {2}: row.</summary>
+    public const string CalibrationScoreNotFinite =
+        "Column '{0}' has {1} score in row {2}; the threshold needs a finite score for every in-distribution row.";
+
+    /// <summary>A threshold fitted on a view with no rows. {0}: column.</summary>
+    public const string CalibrationNoRows =
+        "Column '{0}' has no rows: the threshold needs in-distribution scores to calibrate on.";
+
+    /// <summary>A threshold fitted on a view whose rows are all marked OOD. {0}: column, {1}: rows, {2}: the truth column.</summary>
+    public const string CalibrationNoIdRows =
+        "Column '{0}' has no in-distribution rows: '{2}' marks all {1} rows out-of-distribution, and the threshold needs " +
+        "in-distribution scores to calibrate on.";
+
+    /// <summary>A head that is not what a typed accessor reads. {0}: output column, {1}: its kind, {2}: the expected kind.</summary>
+    public const string NotThatHead = "The head writing '{0}' is a '{1}' head, not a '{2}' head.";
+
     /// <summary>A temperature that is not a positive finite number. {0}: the value.</summary>
     public const string TemperatureNotPositive = "The temperature must be a positive finite number; got {0}.";
 

@@ -46,6 +46,7 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         int inputSize = HeadSchema.CheckInput(input.Schema, InputColumnName, scalar: InputIsScalar);
+        CheckOtherInputs(input.Schema);
         OnnxRuntimeCheck.EnsureAvailable();
         var model = BuildModel(input, inputSize);
         return new OodHeadTransformer(Catalog.Context, model, _execution);
@@ -56,9 +57,20 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         HeadSchema.CheckInput(inputSchema, InputColumnName, InputIsScalar);
+        CheckOtherInputs(inputSchema);
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[OutputColumnName] = HeadSchema.OutputColumn(Catalog.Context, OutputColumnName, OutputKind);
         return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>Checks the columns a head reads besides its input (a label, a truth column) before any row is read.</summary>
+    private protected virtual void CheckOtherInputs(DataViewSchema inputSchema)
+    {
+    }
+
+    /// <summary>The same checks on the estimator's view of the schema, for <see cref="GetOutputSchema"/>.</summary>
+    private protected virtual void CheckOtherInputs(SchemaShape inputSchema)
+    {
     }
 
     /// <summary>The description a head stamps into its graph.</summary>
