@@ -44,6 +44,33 @@ public sealed class KnnTests
     }
 
     [TestMethod]
+    public void TinyAndHugeBankRowsKeepTheirDirection()
+    {
+        // Sums of squares underflow (1e-30^2 = 1e-60 < float's smallest subnormal) or overflow (1e60 > float.MaxValue):
+        // the 1e-30 row used to be dropped as zero-norm and the 1e30 row stored as zeros. By hand: (c, c, c) at unit
+        // norm is (1/sqrt 3, 1/sqrt 3, 1/sqrt 3) = 0.57735027 each, whatever c > 0; (3, 4, 0) is (0.6, 0.8, 0).
+        var ml = new MLContext(seed: 1);
+        const float third = 0.57735027f;
+        float[][] rows = [[1e-30f, 1e-30f, 1e-30f], [1e30f, -1e30f, 1e30f], [float.Epsilon, float.Epsilon, -float.Epsilon], [0, 0, 0], [3, 4, 0]];
+        float[][] expected = [[third, third, third], [third, -third, third], [third, third, -third], [0.6f, 0.8f, 0]];
+        var host = ((IHostEnvironment)ml).Register(nameof(KnnTests));
+        var bank = KnnBank.Read(host, EmbeddingData.Create(ml, rows), "Embedding", 3, fraction: null, maxRows: null, new Random(1));
+
+        Assert.AreEqual(1L, bank.ZeroRowsSkipped, "only the true zero row is left out");
+        Assert.HasCount(expected.Length, bank.Rows);
+        for (int r = 0; r < expected.Length; r++)
+            for (int d = 0; d < 3; d++)
+                Assert.AreEqual(expected[r][d], bank.Rows[r][d], 1e-7f, $"row {r}, value {d}");
+
+        // Through the head: each query is a rescaled bank row, so its nearest neighbour is at distance 0.
+        var model = ml.Ood().Knn("KnnScore", "Embedding", k: 1).Fit(EmbeddingData.Create(ml, rows));
+        Assert.AreEqual("4", model.Head.Parameters["bank_rows"]);
+        var scores = model.Transform(EmbeddingData.Create(ml, [[2, 2, 2], [1, -1, 1], [5, 5, -5]])).GetColumn<float>("KnnScore").ToArray();
+        foreach (float score in scores)
+            Assert.AreEqual(0f, score, 1e-5f);
+    }
+
+    [TestMethod]
     public void ZeroNormRowsAreLeftOutOfTheBankAndScoreOneAsQueries()
     {
         var ml = new MLContext(seed: 1);

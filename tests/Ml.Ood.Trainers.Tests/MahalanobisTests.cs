@@ -60,6 +60,22 @@ public sealed class MahalanobisTests
     }
 
     [TestMethod]
+    [DataRow("one row per class", new[] { 1f, 2f, 3f, 4f }, new[] { 0, 1 })]
+    [DataRow("identical rows within each class", new[] { 1f, 2f, 1f, 2f, 3f, 4f, 3f, 4f }, new[] { 0, 0, 1, 1 })]
+    public void ARankZeroCovarianceIsRefused(string why, float[] flat, int[] labels)
+    {
+        // Every row equals its class mean, so the scatter sum (x - mu_y)(x - mu_y)^T is exactly zero: no direction has
+        // any spread. The head used to fit (logging "rank 0") and score every input 0, NaN included.
+        var ml = new MLContext(seed: 1);
+        var rows = flat.Chunk(2).ToArray();
+        var data = EmbeddingData.Create(ml, rows, labels);
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Ood().Mahalanobis("S", "Embedding", "Label").Fit(data), why);
+        StringAssert.StartsWith(error.Message, $"Column 'Embedding' cannot fit a Mahalanobis head: each of its {rows.Length} training rows equals the mean of its class (2 classes in 'Label')");
+        StringAssert.Contains(error.Message, "rank 0");
+        StringAssert.Contains(error.Message, "one row per class or identical rows within each class");
+    }
+
+    [TestMethod]
     public void BadInputGivesClearErrors()
     {
         var ml = new MLContext(seed: 1);

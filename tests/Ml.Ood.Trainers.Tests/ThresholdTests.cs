@@ -26,7 +26,8 @@ public sealed class ThresholdTests
         var ml = new MLContext(seed: 1);
         var id = Scores(ml, Enumerable.Range(1, 20).Select(i => (float)i).Reverse());
         var model = ml.Ood().Threshold("IsOod", "Score", rate).Fit(id);
-        Assert.AreEqual(expected, model.Head.GetSingle(ThresholdEstimator.ThresholdParameter));
+        Assert.AreEqual(expected, model.ThresholdSettings.Threshold);
+        Assert.AreEqual(new ThresholdSettings(expected, rate, 20, null), model.ThresholdSettings);
 
         var decisions = model.Transform(id).GetColumn<bool>("IsOod").ToArray();
         var scores = id.GetColumn<float>("Score").ToArray();
@@ -41,7 +42,7 @@ public sealed class ThresholdTests
         var id = Scores(ml, Enumerable.Range(1, 100).Select(i => i * 0.5f));
         var test = Scores(ml, [-1f, 47.5f, 47.6f, 1000f, float.NaN]);
         var model = ml.Ood().Threshold("IsOod", "Score").Fit(id);
-        bool[] expected = [false, false, true, true, false];
+        bool[] expected = [false, false, true, true, true];
         CollectionAssert.AreEqual(expected, model.Transform(test).GetColumn<bool>("IsOod").ToArray(), "batched");
 
         string zip = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"threshold-{Guid.NewGuid():N}.zip");
@@ -50,8 +51,39 @@ public sealed class ThresholdTests
         Assert.AreEqual(BooleanDataViewType.Instance, loaded.Schema["IsOod"].Type, "the decision stays a scalar Boolean");
         CollectionAssert.AreEqual(expected, loaded.GetColumn<bool>("IsOod").ToArray(), "loaded");
         var restored = (OodHeadTransformer)ml.Ood().Load(zip, out _);
-        Assert.AreEqual(47.5f, restored.Head.GetSingle(ThresholdEstimator.ThresholdParameter));
+        Assert.AreEqual(new ThresholdSettings(47.5f, 0.95, 100, null), restored.ThresholdSettings, "typed, from the saved head");
+        Assert.AreEqual(47.5f, restored.Head.GetSingle(ThresholdEstimator.ThresholdParameter), "the raw parameter agrees");
         Assert.AreEqual(OodHeadOutputKind.Decision, restored.Head.OutputKind);
+    }
+
+    [TestMethod]
+    [DataRow(256)]
+    [DataRow(2)]
+    public void NonFiniteScoresAreOutOfDistribution(int blockSize)
+    {
+        // Fail closed: a score that is NaN or infinite is OOD (Greater(score, t) used to pass NaN as ID). t = 47.5, the
+        // ceil(0.95 * 100) = 95th smallest of 0.5, 1, ..., 50. A score equal to t is ID (score <= t counts as ID, as in
+        // FPR@95TPR); the next float above t is OOD.
+        var ml = new MLContext(seed: 1);
+        var id = Scores(ml, Enumerable.Range(1, 100).Select(i => i * 0.5f));
+        float[] scores = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 47.5f, MathF.BitIncrement(47.5f), MathF.BitDecrement(47.5f), -1e30f, float.MaxValue];
+        bool[] expected = [true, true, true, false, true, false, false, true];
+        var test = Scores(ml, scores);
+        var model = ml.Ood().Threshold("IsOod", "Score", blockSize: blockSize).Fit(id);
+        Assert.AreEqual(47.5f, model.ThresholdSettings.Threshold);
+
+        CollectionAssert.AreEqual(expected, model.Transform(test).GetColumn<bool>("IsOod").ToArray(), "batched");
+        using (var engine = ml.Model.CreatePredictionEngine<ScoreRow, DecisionRow>(model))
+            CollectionAssert.AreEqual(expected, scores.Select(x => engine.Predict(new ScoreRow { Score = x }).IsOod).ToArray(), "per row");
+        string zip = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"threshold-nan-{Guid.NewGuid():N}.zip");
+        ml.Model.Save(model, id.Schema, zip);
+        CollectionAssert.AreEqual(expected, ml.Model.Load(zip, out _).Transform(test).GetColumn<bool>("IsOod").ToArray(), "loaded by ML.NET");
+        CollectionAssert.AreEqual(expected, ml.Ood().Load(zip, out _).Transform(test).GetColumn<bool>("IsOod").ToArray(), "loaded batched");
+    }
+
+    private sealed class DecisionRow
+    {
+        public bool IsOod { get; set; }
     }
 
     [TestMethod]
@@ -62,6 +94,8 @@ public sealed class ThresholdTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Threshold("IsOod", "Score", 1.01));
         var nan = Assert.ThrowsExactly<ArgumentException>(() => ml.Ood().Threshold("IsOod", "Score").Fit(Scores(ml, [1f, float.NaN])));
         StringAssert.Contains(nan.Message, "Column 'Score' has a NaN score in row 1");
+        var infinite = Assert.ThrowsExactly<ArgumentException>(() => ml.Ood().Threshold("IsOod", "Score").Fit(Scores(ml, [1f, 2f, float.NegativeInfinity])));
+        StringAssert.Contains(infinite.Message, "Column 'Score' has an infinite score in row 2");
         StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => ml.Ood().Threshold("IsOod", "Score").Fit(Scores(ml, []))).Message, "has no rows");
         var vector = EmbeddingData.Create(ml, [[1f, 2f]]);
         StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Threshold("IsOod", "Embedding").Fit(vector)).Message,

@@ -114,8 +114,8 @@ public sealed class BatchedExecutionTests
     {
         var ml = new MLContext(seed: 1);
         var data = LogitsData.Create(ml, Logits);
-        // A null input column means "same as output": the score replaces the logits column, ML.NET style.
-        var scored = ml.Ood().Energy("Logits").Fit(data).Transform(data);
+        // Named explicitly (the input is required): the score replaces the logits column, ML.NET style.
+        var scored = ml.Ood().Energy("Logits", "Logits").Fit(data).Transform(data);
 
         Assert.AreEqual(NumberDataViewType.Single, scored.Schema["Logits"].Type);
         HeadHarness.AssertAllClose(Logits.Select(z => LogitScores.Energy(z)).ToArray(),

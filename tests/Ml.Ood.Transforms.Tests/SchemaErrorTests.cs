@@ -51,6 +51,37 @@ public sealed class SchemaErrorTests
     }
 
     [TestMethod]
+    public void AVariableSizeVectorSaysHowToDeclareItsSize()
+    {
+        // A float[] property without [VectorType(n)] is a Vector<Single> of unknown size: the message must say how to
+        // fix it, at Fit, at GetOutputSchema (SchemaShape) and on a fitted head's schema.
+        var ml = new MLContext(seed: 1);
+        var data = WrongData(ml);
+        var fitted = ml.Ood().MaxLogit("MaxLogit", "Logits").Fit(LogitsData.Create(ml, [[1f, 2f, 3f, 4f]]));
+        var variableLogits = ml.Data.LoadFromEnumerable([new VariableLogits { Logits = [1, 2, 3, 4] }]);
+        string[] messages =
+        [
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Energy("Energy", "Variable").Fit(data)).Message,
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Energy("Energy", "Variable").GetOutputSchema(Shapes.Of(data.Schema))).Message,
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => fitted.GetOutputSchema(variableLogits.Schema)).Message,
+        ];
+        foreach (string message in messages)
+        {
+            StringAssert.Contains(message, "expected ");
+            StringAssert.Contains(message, "got Vector<Single>. Its size is not known: declare it with [VectorType(n)] on the input class's property");
+            StringAssert.Contains(message, "a SchemaDefinition with new VectorDataViewType(NumberDataViewType.Single, n)");
+        }
+        // Other mismatches carry no hint about sizes.
+        string doubles = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Energy("Energy", "Doubles").Fit(data)).Message;
+        Assert.DoesNotContain("[VectorType(n)]", doubles);
+    }
+
+    private sealed class VariableLogits
+    {
+        public float[] Logits { get; set; } = [];
+    }
+
+    [TestMethod]
     public void TransformerRejectsAVectorOfAnotherSize()
     {
         var ml = new MLContext(seed: 1);

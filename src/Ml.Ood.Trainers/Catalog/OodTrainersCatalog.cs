@@ -12,7 +12,7 @@ public static class OodTrainersCatalog
     /// <summary>KNN distance to a bank of in-distribution embeddings (Sun et al., ICML 2022).</summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="outputColumnName">The score column to write.</param>
-    /// <param name="inputColumnName">The embedding column (known-size vector of Single); null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="inputColumnName">The embedding column (known-size vector of Single); required, and not null or blank.</param>
     /// <param name="k">The neighbour rank whose distance is the score (1 = nearest); 50 in the paper.</param>
     /// <param name="bankFraction">Keep each training row with this probability; null keeps all.</param>
     /// <param name="maxBankRows">Keep at most this many training rows (uniform sample); null for no limit.</param>
@@ -20,10 +20,14 @@ public static class OodTrainersCatalog
     /// <param name="gpuDeviceId">CUDA device, or null for the context's default.</param>
     /// <param name="fallbackToCpu">Run on the CPU if the GPU fails; null for the context's default.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
-    public static KnnEstimator Knn(this OodCatalog catalog, string outputColumnName, string? inputColumnName = null, int k = 50,
+    public static KnnEstimator Knn(this OodCatalog catalog, string outputColumnName, string inputColumnName, int k = 50,
         double? bankFraction = null, int? maxBankRows = null, int? seed = null,
         int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
-        => catalog.Knn(new KnnOptions
+    {
+        // Checked here so that the error names this method's parameter, not the options property.
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
+        return catalog.Knn(new KnnOptions
         {
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
@@ -35,6 +39,7 @@ public static class OodTrainersCatalog
             FallbackToCpu = fallbackToCpu,
             BlockSize = blockSize,
         });
+    }
 
     /// <summary>KNN distance to a bank of in-distribution embeddings, with all settings in one object.</summary>
     /// <param name="catalog">The MlOod catalog.</param>
@@ -42,33 +47,38 @@ public static class OodTrainersCatalog
     public static KnnEstimator Knn(this OodCatalog catalog, KnnOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         return new KnnEstimator(catalog, options);
     }
 
     /// <summary>Smallest Mahalanobis distance to the class means under a shared covariance (Lee et al., NeurIPS 2018).</summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="outputColumnName">The score column to write.</param>
-    /// <param name="inputColumnName">The embedding column (known-size vector of Single); null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="inputColumnName">The embedding column (known-size vector of Single); required, and not null or blank.</param>
     /// <param name="labelColumnName">The class label column: key, or whole numbers as Single, Double or Int32.</param>
     /// <param name="gpuDeviceId">CUDA device, or null for the context's default.</param>
     /// <param name="fallbackToCpu">Run on the CPU if the GPU fails; null for the context's default.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
-    public static MahalanobisEstimator Mahalanobis(this OodCatalog catalog, string outputColumnName, string? inputColumnName = null,
+    public static MahalanobisEstimator Mahalanobis(this OodCatalog catalog, string outputColumnName, string inputColumnName,
         string labelColumnName = "Label", int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
         => new(catalog, outputColumnName, inputColumnName, labelColumnName, gpuDeviceId, fallbackToCpu, blockSize);
 
-    /// <summary>The "unknown" decision: true when the score is above the threshold that keeps
+    /// <summary>The "unknown" decision: true when the score is NaN, infinite or above the threshold that keeps
     /// <paramref name="idTruePositiveRate"/> of the in-distribution rows it is fitted on.</summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="outputColumnName">The Boolean column to write (true = out-of-distribution).</param>
     /// <param name="inputColumnName">The OOD score column (Single, higher = more likely OOD).</param>
     /// <param name="idTruePositiveRate">The fraction of ID rows kept as in-distribution; 0.95 in the literature.</param>
+    /// <param name="isOodColumnName">A Boolean ground-truth column (true = OOD) whose true rows are skipped when
+    /// calibrating, so a mixed validation view can be used; null when every row is in-distribution. MlOod's own
+    /// decision columns are refused.</param>
     /// <param name="gpuDeviceId">CUDA device, or null for the context's default.</param>
     /// <param name="fallbackToCpu">Run on the CPU if the GPU fails; null for the context's default.</param>
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
+    /// <remarks>Read the fitted threshold with <c>transformer.ThresholdSettings.Threshold</c>.</remarks>
     public static ThresholdEstimator Threshold(this OodCatalog catalog, string outputColumnName, string inputColumnName,
-        double idTruePositiveRate = 0.95, int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
-        => new(catalog, outputColumnName, inputColumnName, idTruePositiveRate, gpuDeviceId, fallbackToCpu, blockSize);
+        double idTruePositiveRate = 0.95, string? isOodColumnName = null, int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
+        => new(catalog, outputColumnName, inputColumnName, idTruePositiveRate, isOodColumnName, gpuDeviceId, fallbackToCpu, blockSize);
 
     /// <summary>
     /// NegLabel (Jiang et al., ICLR 2024) with negative labels mined from a lexicon by NegMining: the
@@ -76,7 +86,7 @@ public static class OodTrainersCatalog
     /// </summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="outputColumnName">The score column to write.</param>
-    /// <param name="inputColumnName">The image embedding column (known-size vector of Single); null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="inputColumnName">The image embedding column (known-size vector of Single); required, and not null or blank.</param>
     /// <param name="idLabelNames">The in-distribution class names (candidates equal to one are excluded).</param>
     /// <param name="idLabelEmbeddings">One text embedding per class, as wide as the image embedding.</param>
     /// <param name="words">The candidate words, e.g. <see cref="Lexicon.LoadWordNet"/>.</param>
@@ -103,11 +113,14 @@ public static class OodTrainersCatalog
     /// var model = ml.Transforms.ApplyOnnxModel("image_embeds", "pixel_values", "clip-image.onnx").Append(head).Fit(images);
     /// ]]></code>
     /// </example>
-    public static NegativeLabelMiningEstimator NegativeLabelsFromLexicon(this OodCatalog catalog, string outputColumnName, string? inputColumnName,
+    public static NegativeLabelMiningEstimator NegativeLabelsFromLexicon(this OodCatalog catalog, string outputColumnName, string inputColumnName,
         IReadOnlyList<string> idLabelNames, IReadOnlyList<float[]> idLabelEmbeddings, IReadOnlyList<LexiconWord> words, IReadOnlyList<float[]> wordEmbeddings,
         int? count = NegativeLabelMiner.DefaultCount, double quantile = 1, float temperature = 0.01f, int groups = 1, int? shuffleSeed = null,
         int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
-        => catalog.NegativeLabelsFromLexicon(idLabelNames, idLabelEmbeddings, words, wordEmbeddings, new NegativeLabelMiningOptions
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
+        return catalog.NegativeLabelsFromLexicon(idLabelNames, idLabelEmbeddings, words, wordEmbeddings, new NegativeLabelMiningOptions
         {
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName,
@@ -120,6 +133,7 @@ public static class OodTrainersCatalog
             FallbackToCpu = fallbackToCpu,
             BlockSize = blockSize,
         });
+    }
 
     /// <summary>NegLabel with negative labels mined from a lexicon, with all settings in one object.</summary>
     /// <param name="catalog">The MlOod catalog.</param>

@@ -21,12 +21,14 @@ namespace Ml.Ood.Trainers;
 /// | Required NuGet in addition to Ml.Ood.Trainers | Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu |
 /// ]]></format>
 /// S^+ is the pseudo-inverse (eigenvalues below scipy's pinvh cutoff are dropped), so collinear embeddings work.
+/// A covariance of rank 0 (one row per class, or identical rows within each class) has no direction to measure
+/// along and would score every input 0: Fit throws <see cref="InvalidOperationException"/> instead.
 /// Fitting costs O(N D^2) for the covariance and O(D^3) for its eigen-decomposition. Create it with
 /// <c>ml.Ood().Mahalanobis(...)</c>.
 /// </remarks>
 public sealed class MahalanobisEstimator : OodHeadEstimator
 {
-    internal MahalanobisEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName, string labelColumnName,
+    internal MahalanobisEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName, string labelColumnName,
         int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
         : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
     {
@@ -42,6 +44,13 @@ public sealed class MahalanobisEstimator : OodHeadEstimator
         TrainingRows.LabelColumn(trainingData.Schema, LabelColumnName);
         var host = Catalog.Environment.Register(nameof(MahalanobisEstimator));
         var gaussians = ClassGaussians.Fit(host, trainingData, InputColumnName, LabelColumnName, inputSize);
+        // A zero covariance has an empty pseudo-inverse: the head would score every input 0 (the most in-distribution
+        // score there is), NaN included. Refuse it rather than ship a detector that never says "I don't know".
+        if (gaussians.Rank == 0)
+        {
+            throw new InvalidOperationException(
+                OodErrors.Format(OodErrors.CovarianceRankZero, InputColumnName, gaussians.Rows, gaussians.Classes, LabelColumnName));
+        }
         using (var channel = host.Start("Mahalanobis"))
         {
             channel.Info(MessageSensitivity.None,

@@ -37,8 +37,8 @@ internal sealed class KnnBank
         long candidates = 0, zeroRows = 0;
         long rowsRead = TrainingRows.Read(host, data, column, labelColumn: null, (embedding, _) =>
         {
-            float norm = TensorPrimitives.Norm(embedding);
-            if (norm == 0)
+            float scale = MathF.Abs(TensorPrimitives.MaxMagnitude(embedding));
+            if (scale == 0)
             {
                 // A zero vector has no direction to compare: it cannot be a neighbour (documented on KnnEstimator).
                 zeroRows++;
@@ -52,10 +52,10 @@ internal sealed class KnnBank
                 // Reservoir sampling (Vitter's algorithm R): every candidate is kept with probability cap / candidates.
                 long slot = random.NextInt64(candidates);
                 if (slot < cap)
-                    kept[(int)slot] = Normalise(embedding, norm);
+                    kept[(int)slot] = Normalise(embedding, scale);
                 return;
             }
-            kept.Add(Normalise(embedding, norm));
+            kept.Add(Normalise(embedding, scale));
             CheckSize(kept.Count, dimensions);
         });
         return new KnnBank(kept.ToArray(), dimensions, rowsRead, zeroRows);
@@ -85,10 +85,17 @@ internal sealed class KnnBank
         return transposed;
     }
 
-    private static float[] Normalise(ReadOnlySpan<float> embedding, float norm)
+    /// <summary>
+    /// The row at unit L2 norm, dividing first by its largest magnitude <paramref name="scale"/> (> 0): the sum of
+    /// squares of a row of 1e-30s underflows to 0 in float and one of 1e30s overflows to infinity, which made the
+    /// first a "zero" row and the second a row of zeros. After the division every value is in [-1, 1] and one is
+    /// +-1, so the norm lies in [1, sqrt(d)].
+    /// </summary>
+    internal static float[] Normalise(ReadOnlySpan<float> embedding, float scale)
     {
         var unit = new float[embedding.Length];
-        TensorPrimitives.Divide(embedding, norm, unit);
+        TensorPrimitives.Divide(embedding, scale, unit);
+        TensorPrimitives.Divide(unit, TensorPrimitives.Norm<float>(unit), unit);
         return unit;
     }
 }

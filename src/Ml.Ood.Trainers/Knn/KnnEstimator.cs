@@ -22,7 +22,9 @@ namespace Ml.Ood.Trainers;
 /// ]]></format>
 /// The search is exact: one matrix product against the bank and a top-k selection per block of rows, inside
 /// the head's ONNX graph. Zero-norm rows have no direction: training rows of zero norm are left out of the bank
-/// (Fit logs how many), and a zero-norm query is at distance 1 from every unit bank row, so its score is 1.
+/// (Fit logs how many), and a zero-norm query is at distance 1 from every unit bank row, so its score is 1. Bank rows
+/// are scaled by their largest magnitude before their norm is taken, so rows of tiny (1e-30) or huge (1e30) values
+/// keep their direction instead of underflowing to "zero" or overflowing.
 /// NaN or infinite training values are an error; at scoring time they give a NaN score. The bank is stored in the
 /// model, so it must fit ONNX's 2 GB limit: sample it with <see cref="KnnOptions.MaxBankRows"/> or
 /// <see cref="KnnOptions.BankFraction"/> (the paper uses k = 10 with a 1% sample of ImageNet).

@@ -1,4 +1,6 @@
-namespace Ml.Ood.Trainers;
+using Ml.Ood.Trainers;
+
+namespace Ml.Ood;
 
 /// <summary>Settings of <see cref="KnnEstimator"/>; the defaults follow Sun et al. (ICML 2022) on CIFAR.</summary>
 public sealed class KnnOptions
@@ -6,8 +8,8 @@ public sealed class KnnOptions
     /// <summary>The score column to write.</summary>
     public string OutputColumnName { get; set; } = "KnnScore";
 
-    /// <summary>The embedding column (known-size vector of Single); null means <see cref="OutputColumnName"/>.</summary>
-    public string? InputColumnName { get; set; }
+    /// <summary>The embedding column the bank is built from and queries are read from (known-size vector of Single); required.</summary>
+    public required string InputColumnName { get; set; }
 
     /// <summary>The neighbour rank whose distance is the score; 50 in the paper's CIFAR results, 1 = nearest.</summary>
     public int K { get; set; } = 50;
@@ -32,6 +34,8 @@ public sealed class KnnOptions
 
     internal void Validate()
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(OutputColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(InputColumnName);
         if (K < 1)
             throw new ArgumentOutOfRangeException(nameof(K), K, "k must be at least 1.");
         if (BankFraction is double f && !(f > 0 && f <= 1))

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Tokenizers;
 
-namespace Ml.Ood.Trainers;
+namespace Ml.Ood;
 
 /// <summary>
 /// Text embeddings from a CLIP-style text encoder exported to ONNX, with CLIP's byte-pair tokenizer built by

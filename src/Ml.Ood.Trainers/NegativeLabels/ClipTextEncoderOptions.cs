@@ -1,4 +1,4 @@
-namespace Ml.Ood.Trainers;
+namespace Ml.Ood;
 
 /// <summary>
 /// Settings of <see cref="ClipTextEncoder"/>; the defaults are OpenAI CLIP's (context length 77, start and end

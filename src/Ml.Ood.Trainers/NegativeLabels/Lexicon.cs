@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Ml.Ood.Trainers;
+namespace Ml.Ood;
 
 /// <summary>
 /// Loads the candidate words NegMining chooses negative labels from: WordNet's nouns and adjectives, as NegLabel

@@ -1,4 +1,4 @@
-namespace Ml.Ood.Trainers;
+namespace Ml.Ood;
 
 /// <summary>The part of speech of a candidate negative label, which picks its prompt and its selection pool.</summary>
 public enum PartOfSpeech

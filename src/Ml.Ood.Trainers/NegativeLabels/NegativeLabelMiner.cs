@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using Ml.Ood.Transforms;
 
-namespace Ml.Ood.Trainers;
+namespace Ml.Ood;
 
 /// <summary>
 /// NegMining (Jiang et al., ICLR 2024, section 3.2; authors' <c>multi_modal.py</c>): from a lexicon of candidate

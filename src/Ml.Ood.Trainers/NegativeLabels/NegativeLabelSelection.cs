@@ -1,4 +1,4 @@
-namespace Ml.Ood.Trainers;
+namespace Ml.Ood;
 
 /// <summary>The negative labels NegMining picked, in the order the NegLabel head should receive them.</summary>
 /// <remarks>

@@ -35,7 +35,7 @@ public static class OodNegativeLabelsCatalog
     /// </summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="outputColumnName">The score column to write.</param>
-    /// <param name="inputColumnName">The image embedding column (known-size vector of Single); null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="inputColumnName">The image embedding column (known-size vector of Single); required, and not null or blank.</param>
     /// <param name="idLabelEmbeddings">One text embedding per in-distribution class (e.g. of "a photo of a {class}."), all as wide as the image embedding.</param>
     /// <param name="temperature">tau &gt; 0; 1 in the paper.</param>
     /// <param name="gpuDeviceId">CUDA device, or null for the context's default.</param>
@@ -43,7 +43,7 @@ public static class OodNegativeLabelsCatalog
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
     /// <exception cref="ArgumentException">No class embeddings, embeddings of different widths, a NaN, infinite or zero embedding.</exception>
     public static MaximumConceptMatchingEstimator MaximumConceptMatching(this OodCatalog catalog, string outputColumnName,
-        string? inputColumnName, IReadOnlyList<float[]> idLabelEmbeddings, float temperature = 1f,
+        string inputColumnName, IReadOnlyList<float[]> idLabelEmbeddings, float temperature = 1f,
         int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
         => new(catalog, outputColumnName, inputColumnName, idLabelEmbeddings, temperature, gpuDeviceId, fallbackToCpu, blockSize);
 
@@ -53,7 +53,7 @@ public static class OodNegativeLabelsCatalog
     /// </summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="outputColumnName">The score column to write.</param>
-    /// <param name="inputColumnName">The image embedding column (known-size vector of Single); null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="inputColumnName">The image embedding column (known-size vector of Single); required, and not null or blank.</param>
     /// <param name="idLabelEmbeddings">One text embedding per in-distribution class, all as wide as the image embedding.</param>
     /// <param name="negativeLabelEmbeddings">Text embeddings of the negative labels (10,000 mined words in the paper), as wide as the class embeddings.</param>
     /// <param name="temperature">tau &gt; 0; 0.01 in the paper.</param>
@@ -64,7 +64,7 @@ public static class OodNegativeLabelsCatalog
     /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
     /// <exception cref="ArgumentException">An empty label set, embeddings of different widths, a NaN, infinite or zero embedding.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="groups"/> outside [1, M], a temperature that is not positive.</exception>
-    public static NegativeLabelEstimator NegativeLabels(this OodCatalog catalog, string outputColumnName, string? inputColumnName,
+    public static NegativeLabelEstimator NegativeLabels(this OodCatalog catalog, string outputColumnName, string inputColumnName,
         IReadOnlyList<float[]> idLabelEmbeddings, IReadOnlyList<float[]> negativeLabelEmbeddings, float temperature = 0.01f,
         int groups = 1, int? shuffleSeed = null, int? gpuDeviceId = null, bool? fallbackToCpu = null, int? blockSize = null)
         => new(catalog, outputColumnName, inputColumnName, idLabelEmbeddings, negativeLabelEmbeddings, temperature, groups, shuffleSeed,

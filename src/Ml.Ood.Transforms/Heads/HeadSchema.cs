@@ -18,6 +18,8 @@ internal static class HeadSchema
                 throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Single", column.Type.ToString()!));
             return 1;
         }
+        if (column.Type is VectorDataViewType { Size: 0, ItemType: var unsized } && unsized == NumberDataViewType.Single)
+            throw Mismatch(columnName, expectedSize, column.Type.ToString()!, variableSize: true);
         if (column.Type is not VectorDataViewType { ItemType: var item, Size: > 0 } vector || item != NumberDataViewType.Single)
             throw Mismatch(columnName, expectedSize, column.Type.ToString()!);
         if (expectedSize is int size && vector.Size != size)
@@ -39,8 +41,36 @@ internal static class HeadSchema
         }
         if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
         {
-            throw Mismatch(columnName, null, Describe(column));
+            bool variableSize = column.Kind == SchemaShape.Column.VectorKind.VariableVector && column.ItemType == NumberDataViewType.Single;
+            throw Mismatch(columnName, null, Describe(column), variableSize);
         }
+    }
+
+    /// <summary>
+    /// Checks a ground-truth column (Boolean, true = out-of-distribution) that a head reads besides its input, and
+    /// refuses one that MlOod annotated as its own decision (<see cref="OodAnnotations.IsDecision"/>).
+    /// </summary>
+    public static void CheckTruth(DataViewSchema schema, string columnName, string argumentName)
+    {
+        var column = schema.GetColumnOrNull(columnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
+        if (column.Type != BooleanDataViewType.Instance)
+            throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Boolean", column.Type.ToString()!));
+        if (OodAnnotations.IsDecision(column))
+            throw new ArgumentException(OodErrors.Format(OodErrors.DecisionNotTruth, columnName), argumentName);
+    }
+
+    /// <summary>The same checks on a schema shape, which carries the annotations' kinds but not their values.</summary>
+    public static void CheckTruth(SchemaShape schema, string columnName, string argumentName)
+    {
+        var column = schema.FirstOrDefault(c => c.Name == columnName);
+        if (column.Name is null)
+            throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType != BooleanDataViewType.Instance)
+            throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Boolean", Describe(column)));
+        // MlOod only ever writes the annotation with the value true (OodAnnotations.AddDecision).
+        if (column.Annotations.Any(a => a.Name == OodAnnotations.DecisionKind))
+            throw new ArgumentException(OodErrors.Format(OodErrors.DecisionNotTruth, columnName), argumentName);
     }
 
     private static string Describe(SchemaShape.Column column) => column.Kind switch
@@ -90,11 +120,15 @@ internal static class HeadSchema
         return builder.ToSchema();
     }
 
-    private static ArgumentOutOfRangeException Mismatch(string columnName, int? expectedSize, string actual)
+    private static ArgumentOutOfRangeException Mismatch(string columnName, int? expectedSize, string actual, bool variableSize = false)
     {
         string expected = expectedSize is int size
             ? OodErrors.Format(OodErrors.ExpectedFloatVectorOfSize, size)
             : OodErrors.ExpectedFloatVector;
-        return new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, expected, actual));
+        // A Vector<Single> of unknown size is the usual result of a float[] property without [VectorType(n)]: the
+        // head's ONNX graph needs the width, so say how to declare it rather than only what is wrong.
+        string message = OodErrors.Format(OodErrors.SchemaMismatch, columnName, expected, actual)
+            + (variableSize ? OodErrors.VariableSizeVectorHint : "");
+        return new ArgumentOutOfRangeException("inputSchema", message);
     }
 }

@@ -18,6 +18,63 @@ public static class OodErrors
     /// <summary>The description of the type every head reads, with its size. {0}: size.</summary>
     public const string ExpectedFloatVectorOfSize = "vector of Single of size {0}";
 
+    /// <summary>
+    /// Appended to <see cref="SchemaMismatch"/> when the column is a vector of Single whose size is not known
+    /// (ML.NET's <c>Vector&lt;Single&gt;</c>): how to declare the size.
+    /// </summary>
+    public const string VariableSizeVectorHint =
+        ". Its size is not known: declare it with [VectorType(n)] on the input class's property, or in a SchemaDefinition " +
+        "with new VectorDataViewType(NumberDataViewType.Single, n), n being the number of values per row";
+
+    /// <summary>
+    /// A logit head fitted on probabilities. {0}: column, {1}: the head, {2}: how many rows were inspected.
+    /// </summary>
+    public const string ProbabilitiesNotLogits =
+        "The {1} head reads column '{0}', whose first {2} rows are probabilities (non-negative, summing to 1), but it expects logits " +
+        "(unnormalised class scores): on probabilities its score loses what it measures. ML.NET's calibrated multiclass trainers " +
+        "(LbfgsMaximumEntropy, SdcaMaximumEntropy, LightGbm) write probabilities to Score; use a non-calibrated trainer " +
+        "(e.g. SdcaNonCalibrated) or the logits output of your ONNX model. If the column does hold logits, pass allowProbabilities: true.";
+
+    /// <summary>
+    /// ONNX Runtime's native library is missing or does not match. {0}: the exception type, {1}: its message,
+    /// {2}: the managed ONNX Runtime version the Ml.Ood packages were built against.
+    /// </summary>
+    public const string OnnxRuntimeNotAvailable =
+        "ONNX Runtime's native library could not be loaded ({0}: {1}). MlOod's heads run on ONNX Runtime, and the Ml.Ood " +
+        "packages reference only its managed API so that you choose the native one: add the NuGet package " +
+        "Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu (CUDA) to your application, version {2}.";
+
+    /// <summary>
+    /// Mahalanobis training rows that all equal their class mean. {0}: column, {1}: rows, {2}: classes, {3}: label column.
+    /// </summary>
+    public const string CovarianceRankZero =
+        "Column '{0}' cannot fit a Mahalanobis head: each of its {1} training rows equals the mean of its class ({2} classes " +
+        "in '{3}'), so the shared covariance is zero (rank 0) and there is no spread to measure distances with; every input, " +
+        "NaN included, would score 0. This happens with one row per class or identical rows within each class: fit on " +
+        "several different rows per class.";
+
+    /// <summary>A truth column that holds MlOod's own decisions. {0}: column.</summary>
+    public const string DecisionNotTruth =
+        "Column '{0}' is an MlOod decision column (a prediction, marked " + OodAnnotations.DecisionKind + "), not the truth; " +
+        "calibrating a threshold on its own decisions feeds the detector's output back into it. Name the column that says " +
+        "which rows are truly out-of-distribution.";
+
+    /// <summary>A threshold's calibration score that is NaN or infinite. {0}: column, {1}: "a NaN" or "an infinite", {2}: row.</summary>
+    public const string CalibrationScoreNotFinite =
+        "Column '{0}' has {1} score in row {2}; the threshold needs a finite score for every in-distribution row.";
+
+    /// <summary>A threshold fitted on a view with no rows. {0}: column.</summary>
+    public const string CalibrationNoRows =
+        "Column '{0}' has no rows: the threshold needs in-distribution scores to calibrate on.";
+
+    /// <summary>A threshold fitted on a view whose rows are all marked OOD. {0}: column, {1}: rows, {2}: the truth column.</summary>
+    public const string CalibrationNoIdRows =
+        "Column '{0}' has no in-distribution rows: '{2}' marks all {1} rows out-of-distribution, and the threshold needs " +
+        "in-distribution scores to calibrate on.";
+
+    /// <summary>A head that is not what a typed accessor reads. {0}: output column, {1}: its kind, {2}: the expected kind.</summary>
+    public const string NotThatHead = "The head writing '{0}' is a '{1}' head, not a '{2}' head.";
+
     /// <summary>A temperature that is not a positive finite number. {0}: the value.</summary>
     public const string TemperatureNotPositive = "The temperature must be a positive finite number; got {0}.";
 

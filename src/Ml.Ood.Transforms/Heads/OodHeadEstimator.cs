@@ -12,14 +12,17 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
 {
     private readonly OodHeadExecution _execution;
 
-    private protected OodHeadEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName,
+    private protected OodHeadEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName,
         int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        // Required, unlike ML.NET's in-place transforms: a head writes a new kind of column (a score from logits
+        // or embeddings), so an input named like the output is almost always a mistake (STYLE.md).
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
         Catalog = catalog;
         OutputColumnName = outputColumnName;
-        InputColumnName = inputColumnName ?? outputColumnName;
+        InputColumnName = inputColumnName;
         _execution = OodHeadExecution.Resolve(catalog.Context, gpuDeviceId, fallbackToCpu, blockSize);
     }
 
@@ -37,10 +40,14 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
     private protected virtual bool InputIsScalar => false;
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">ONNX Runtime's native library cannot be loaded: the application
+    /// references neither Microsoft.ML.OnnxRuntime nor Microsoft.ML.OnnxRuntime.Gpu (or a mismatched version).</exception>
     public OodHeadTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         int inputSize = HeadSchema.CheckInput(input.Schema, InputColumnName, scalar: InputIsScalar);
+        CheckOtherInputs(input.Schema);
+        OnnxRuntimeCheck.EnsureAvailable();
         var model = BuildModel(input, inputSize);
         return new OodHeadTransformer(Catalog.Context, model, _execution);
     }
@@ -50,9 +57,20 @@ public abstract class OodHeadEstimator : IEstimator<OodHeadTransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         HeadSchema.CheckInput(inputSchema, InputColumnName, InputIsScalar);
+        CheckOtherInputs(inputSchema);
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[OutputColumnName] = HeadSchema.OutputColumn(Catalog.Context, OutputColumnName, OutputKind);
         return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>Checks the columns a head reads besides its input (a label, a truth column) before any row is read.</summary>
+    private protected virtual void CheckOtherInputs(DataViewSchema inputSchema)
+    {
+    }
+
+    /// <summary>The same checks on the estimator's view of the schema, for <see cref="GetOutputSchema"/>.</summary>
+    private protected virtual void CheckOtherInputs(SchemaShape inputSchema)
+    {
     }
 
     /// <summary>The description a head stamps into its graph.</summary>

@@ -12,32 +12,38 @@ namespace Ml.Ood.Transforms;
 /// ### Estimator characteristics
 /// |  |  |
 /// | -- | -- |
-/// | Does this estimator need to look at the data to train its parameters? | No |
+/// | Does this estimator need to look at the data to train its parameters? | No (Fit reads the first 64 rows to refuse probabilities) |
 /// | Input column data type | Known-sized vector of <xref:System.Single> (logits) |
 /// | Output column data type | <xref:System.Single> |
 /// | Required NuGet in addition to Ml.Ood.Transforms | Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu |
 /// ]]></format>
 /// Create it with <c>ml.Ood().Energy(...)</c>. The input must be logits: ML.NET's calibrated multiclass trainers
 /// (LbfgsMaximumEntropy, SdcaMaximumEntropy, LightGbm) write probabilities to Score, on which the energy is a
-/// constant; use SdcaNonCalibrated or an ONNX model's logits. Fit logs a warning when the input looks like probabilities.
+/// constant; use SdcaNonCalibrated or an ONNX model's logits. Fit throws <see cref="InvalidOperationException"/>
+/// when the first 64 rows all look like probabilities (non-negative, summing to 1), unless the estimator was
+/// created with <c>allowProbabilities: true</c> (<see cref="AllowProbabilities"/>).
 /// </remarks>
 public sealed class EnergyEstimator : OodHeadEstimator
 {
-    internal EnergyEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName, float temperature,
-        int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
+    internal EnergyEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName, float temperature,
+        int? gpuDeviceId, bool? fallbackToCpu, int? blockSize, bool allowProbabilities)
         : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
     {
         if (!float.IsFinite(temperature) || temperature <= 0)
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, OodErrors.Format(OodErrors.TemperatureNotPositive, temperature));
         Temperature = temperature;
+        AllowProbabilities = allowProbabilities;
     }
 
     /// <summary>The temperature T &gt; 0 that divides the logits.</summary>
     public float Temperature { get; }
 
+    /// <summary>Whether Fit accepts an input column that looks like probabilities (default <see langword="false"/>: it throws).</summary>
+    public bool AllowProbabilities { get; }
+
     private protected override OodHeadModel BuildModel(IDataView trainingData, int inputSize)
     {
-        ProbabilityInputCheck.WarnIfProbabilities(Catalog.Environment, trainingData, InputColumnName, "energy");
+        ProbabilityInputCheck.ThrowIfProbabilities(trainingData, InputColumnName, "energy", AllowProbabilities);
         var parameters = new Dictionary<string, string> { ["temperature"] = Temperature.ToString("R", CultureInfo.InvariantCulture) };
         return LogitHeadGraphs.Energy(Describe(LogitHeadGraphs.EnergyKind, inputSize, parameters), Temperature);
     }
@@ -48,20 +54,35 @@ public sealed class EnergyEstimator : OodHeadEstimator
 /// out-of-distribution: -max_c softmax(z)_c.
 /// </summary>
 /// <remarks>
-/// Needs no data to fit; reads a known-size vector of <see cref="float"/> logits and writes a <see cref="float"/>.
-/// Create it with <c>ml.Ood().MaxSoftmaxProbability(...)</c>.
+/// <format type="text/markdown"><![CDATA[
+/// ### Estimator characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Does this estimator need to look at the data to train its parameters? | No (Fit reads the first 64 rows to refuse probabilities) |
+/// | Input column data type | Known-sized vector of <xref:System.Single> (logits) |
+/// | Output column data type | <xref:System.Single> |
+/// | Required NuGet in addition to Ml.Ood.Transforms | Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu |
+/// ]]></format>
+/// Create it with <c>ml.Ood().MaxSoftmaxProbability(...)</c>. The head applies the softmax itself, so its input must
+/// be logits, not a calibrated trainer's probabilities (softmax of probabilities squeezes every row towards uniform):
+/// use SdcaNonCalibrated or an ONNX model's logits. Fit throws <see cref="InvalidOperationException"/> when the first
+/// 64 rows all look like probabilities, unless created with <c>allowProbabilities: true</c> (<see cref="AllowProbabilities"/>).
 /// </remarks>
 public sealed class MaxSoftmaxProbabilityEstimator : OodHeadEstimator
 {
-    internal MaxSoftmaxProbabilityEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName,
-        int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
+    internal MaxSoftmaxProbabilityEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName,
+        int? gpuDeviceId, bool? fallbackToCpu, int? blockSize, bool allowProbabilities)
         : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
     {
+        AllowProbabilities = allowProbabilities;
     }
+
+    /// <summary>Whether Fit accepts an input column that looks like probabilities (default <see langword="false"/>: it throws).</summary>
+    public bool AllowProbabilities { get; }
 
     private protected override OodHeadModel BuildModel(IDataView trainingData, int inputSize)
     {
-        ProbabilityInputCheck.WarnIfProbabilities(Catalog.Environment, trainingData, InputColumnName, "MSP");
+        ProbabilityInputCheck.ThrowIfProbabilities(trainingData, InputColumnName, "MSP", AllowProbabilities);
         return LogitHeadGraphs.MaxSoftmaxProbability(Describe(LogitHeadGraphs.MspKind, inputSize));
     }
 }
@@ -71,20 +92,35 @@ public sealed class MaxSoftmaxProbabilityEstimator : OodHeadEstimator
 /// -max_c z_c.
 /// </summary>
 /// <remarks>
-/// Needs no data to fit; reads a known-size vector of <see cref="float"/> logits and writes a <see cref="float"/>.
-/// Create it with <c>ml.Ood().MaxLogit(...)</c>.
+/// <format type="text/markdown"><![CDATA[
+/// ### Estimator characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Does this estimator need to look at the data to train its parameters? | No (Fit reads the first 64 rows to refuse probabilities) |
+/// | Input column data type | Known-sized vector of <xref:System.Single> (logits) |
+/// | Output column data type | <xref:System.Single> |
+/// | Required NuGet in addition to Ml.Ood.Transforms | Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu |
+/// ]]></format>
+/// Create it with <c>ml.Ood().MaxLogit(...)</c>. The input must be logits: on a calibrated trainer's probabilities
+/// the maximum logit becomes the maximum probability, a different score. Use SdcaNonCalibrated or an ONNX model's
+/// logits. Fit throws <see cref="InvalidOperationException"/> when the first 64 rows all look like probabilities,
+/// unless created with <c>allowProbabilities: true</c> (<see cref="AllowProbabilities"/>).
 /// </remarks>
 public sealed class MaxLogitEstimator : OodHeadEstimator
 {
-    internal MaxLogitEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName,
-        int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
+    internal MaxLogitEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName,
+        int? gpuDeviceId, bool? fallbackToCpu, int? blockSize, bool allowProbabilities)
         : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
     {
+        AllowProbabilities = allowProbabilities;
     }
+
+    /// <summary>Whether Fit accepts an input column that looks like probabilities (default <see langword="false"/>: it throws).</summary>
+    public bool AllowProbabilities { get; }
 
     private protected override OodHeadModel BuildModel(IDataView trainingData, int inputSize)
     {
-        ProbabilityInputCheck.WarnIfProbabilities(Catalog.Environment, trainingData, InputColumnName, "MaxLogit");
+        ProbabilityInputCheck.ThrowIfProbabilities(trainingData, InputColumnName, "MaxLogit", AllowProbabilities);
         return LogitHeadGraphs.MaxLogit(Describe(LogitHeadGraphs.MaxLogitKind, inputSize));
     }
 }

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using Ml.Ood.Transforms;
 
-namespace Ml.Ood.Transforms;
+namespace Ml.Ood;
 
 /// <summary>
 /// The logit scores as span functions, for callers outside ML.NET pipelines. Same formulas and sign as the

@@ -26,7 +26,7 @@ public sealed class MaximumConceptMatchingEstimator : OodHeadEstimator
 {
     private readonly LabelEmbeddings _idLabels;
 
-    internal MaximumConceptMatchingEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName,
+    internal MaximumConceptMatchingEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName,
         IReadOnlyList<float[]> idLabelEmbeddings, float temperature, int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
         : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
     {

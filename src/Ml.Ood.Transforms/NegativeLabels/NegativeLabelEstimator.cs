@@ -34,7 +34,7 @@ public sealed class NegativeLabelEstimator : OodHeadEstimator
     private readonly LabelEmbeddings _idLabels;
     private readonly LabelEmbeddings _grouped;
 
-    internal NegativeLabelEstimator(OodCatalog catalog, string outputColumnName, string? inputColumnName,
+    internal NegativeLabelEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName,
         IReadOnlyList<float[]> idLabelEmbeddings, IReadOnlyList<float[]> negativeLabelEmbeddings, float temperature, int groups,
         int? shuffleSeed, int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
         : base(catalog, outputColumnName, inputColumnName, gpuDeviceId, fallbackToCpu, blockSize)
