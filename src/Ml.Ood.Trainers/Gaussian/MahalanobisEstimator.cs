@@ -25,6 +25,9 @@ namespace Ml.Ood.Trainers;
 /// along and would score every input 0: Fit throws <see cref="InvalidOperationException"/> instead.
 /// Fitting costs O(N D^2) for the covariance and O(D^3) for its eigen-decomposition. Create it with
 /// <c>ml.Ood().Mahalanobis(...)</c>.
+/// A row with a NaN or infinite input value scores NaN, and a Threshold decision flags it out-of-distribution (fail
+/// closed); the head counts such rows (<see cref="OodHeadTransformer.NonFiniteRowCount"/>) and reports them on the
+/// MLContext's log. A row whose vector is not of the column's declared size is an error naming the row.
 /// </remarks>
 public sealed class MahalanobisEstimator : OodHeadEstimator
 {

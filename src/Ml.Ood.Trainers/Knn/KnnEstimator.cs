@@ -29,6 +29,9 @@ namespace Ml.Ood.Trainers;
 /// model, so it must fit ONNX's 2 GB limit: sample it with <see cref="KnnOptions.MaxBankRows"/> or
 /// <see cref="KnnOptions.BankFraction"/> (the paper uses k = 10 with a 1% sample of ImageNet).
 /// Create it with <c>ml.Ood().Knn(...)</c>.
+/// A row with a NaN or infinite input value scores NaN, and a Threshold decision flags it out-of-distribution (fail
+/// closed); the head counts such rows (<see cref="OodHeadTransformer.NonFiniteRowCount"/>) and reports them on the
+/// MLContext's log. A row whose vector is not of the column's declared size is an error naming the row.
 /// </remarks>
 public sealed class KnnEstimator : OodHeadEstimator
 {

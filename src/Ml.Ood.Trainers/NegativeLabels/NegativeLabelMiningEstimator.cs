@@ -21,6 +21,9 @@ namespace Ml.Ood.Trainers;
 /// ]]></format>
 /// The mining runs once, at the first <see cref="Fit"/> or read of <see cref="Selection"/>, and its result is
 /// kept: <see cref="Selection"/> lists the picked words. Create it with <c>ml.Ood().NegativeLabelsFromLexicon(...)</c>.
+/// A row with a NaN or infinite input value scores NaN, and a Threshold decision flags it out-of-distribution (fail
+/// closed); the head counts such rows (<see cref="OodHeadTransformer.NonFiniteRowCount"/>) and reports them on the
+/// MLContext's log. A row whose vector is not of the column's declared size is an error naming the row.
 /// </remarks>
 public sealed class NegativeLabelMiningEstimator : IEstimator<OodHeadTransformer>
 {

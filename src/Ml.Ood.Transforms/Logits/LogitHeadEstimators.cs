@@ -22,6 +22,9 @@ namespace Ml.Ood.Transforms;
 /// constant; use SdcaNonCalibrated or an ONNX model's logits. Fit throws <see cref="InvalidOperationException"/>
 /// when the first 64 rows all look like probabilities (non-negative, summing to 1), unless the estimator was
 /// created with <c>allowProbabilities: true</c> (<see cref="AllowProbabilities"/>).
+/// A row with a NaN or infinite input value scores NaN, and a Threshold decision flags it out-of-distribution (fail
+/// closed); the head counts such rows (<see cref="OodHeadTransformer.NonFiniteRowCount"/>) and reports them on the
+/// MLContext's log. A row whose vector is not of the column's declared size is an error naming the row.
 /// </remarks>
 public sealed class EnergyEstimator : OodHeadEstimator
 {
@@ -67,6 +70,9 @@ public sealed class EnergyEstimator : OodHeadEstimator
 /// be logits, not a calibrated trainer's probabilities (softmax of probabilities squeezes every row towards uniform):
 /// use SdcaNonCalibrated or an ONNX model's logits. Fit throws <see cref="InvalidOperationException"/> when the first
 /// 64 rows all look like probabilities, unless created with <c>allowProbabilities: true</c> (<see cref="AllowProbabilities"/>).
+/// A row with a NaN or infinite input value scores NaN, and a Threshold decision flags it out-of-distribution (fail
+/// closed); the head counts such rows (<see cref="OodHeadTransformer.NonFiniteRowCount"/>) and reports them on the
+/// MLContext's log. A row whose vector is not of the column's declared size is an error naming the row.
 /// </remarks>
 public sealed class MaxSoftmaxProbabilityEstimator : OodHeadEstimator
 {
@@ -105,6 +111,9 @@ public sealed class MaxSoftmaxProbabilityEstimator : OodHeadEstimator
 /// the maximum logit becomes the maximum probability, a different score. Use SdcaNonCalibrated or an ONNX model's
 /// logits. Fit throws <see cref="InvalidOperationException"/> when the first 64 rows all look like probabilities,
 /// unless created with <c>allowProbabilities: true</c> (<see cref="AllowProbabilities"/>).
+/// A row with a NaN or infinite input value scores NaN, and a Threshold decision flags it out-of-distribution (fail
+/// closed); the head counts such rows (<see cref="OodHeadTransformer.NonFiniteRowCount"/>) and reports them on the
+/// MLContext's log. A row whose vector is not of the column's declared size is an error naming the row.
 /// </remarks>
 public sealed class MaxLogitEstimator : OodHeadEstimator
 {

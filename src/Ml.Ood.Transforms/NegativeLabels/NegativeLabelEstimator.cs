@@ -28,6 +28,9 @@ namespace Ml.Ood.Transforms;
 /// Text embeddings are L2-normalised when the estimator is created and stored in the model; the image
 /// embedding is normalised inside the head. Pick negatives with NegMining (Ml.Ood.Trainers'
 /// <c>NegativeLabelMiner</c>). Create it with <c>ml.Ood().NegativeLabels(...)</c>.
+/// A row with a NaN or infinite input value scores NaN, and a Threshold decision flags it out-of-distribution (fail
+/// closed); the head counts such rows (<see cref="OodHeadTransformer.NonFiniteRowCount"/>) and reports them on the
+/// MLContext's log. A row whose vector is not of the column's declared size is an error naming the row.
 /// </remarks>
 public sealed class NegativeLabelEstimator : OodHeadEstimator
 {
