@@ -5,7 +5,7 @@ using Ml.Ood.Samples;
 namespace Ml.Ood.QuickStart;
 
 /// <summary>
-/// Writes what ../shared/bench/peer.py reads, per OOD set (near/, far/): the test embeddings, logits, labels
+/// Writes what tests/Ml.Ood.Benchmarks/peer/peer.py reads, per OOD set (near/, far/): the test embeddings, logits, labels
 /// and OOD truth, and MlOod's scores in the peer's convention (higher = in-distribution; KNN as minus the
 /// squared distance), so that `peer.py compare` checks scores and metrics element by element; and the KNN bank's
 /// embeddings and labels (train_emb, train_labels), so that the peer's KNN and Mahalanobis see the same data.
