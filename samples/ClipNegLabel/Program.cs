@@ -1,6 +1,7 @@
 // MlOod with a CLIP-like model: score images by MCM (ID class names only) and NegLabel (ID class names plus
 // negative words mined from WordNet), zero-shot: nothing is trained on images.
-// No CLIP weights ship with MlOod or can be fetched here: pass your own ONNX exports and tokenizer files.
+// No CLIP weights ship with MlOod or can be fetched here: pass your own ONNX exports and tokenizer files
+// (README.md beside this file: what each file must be, how to run it, what it prints).
 //
 // dotnet run -c Release --project samples/ClipNegLabel -- \
 //     --image-encoder clip-image.onnx   # input "pixel_values" [batch,3,224,224], output "image_embeds" (projected)
@@ -19,12 +20,11 @@ using Microsoft.ML.Transforms.Image;
 using Ml.Ood;
 using Ml.Ood.Trainers;
 
-var options = ParseArguments(args);
-if (options is null)
+if (args.Length == 0)
 {
     Console.WriteLine("""
         MlOod CLIP sample: zero-shot OOD scores (MCM, NegLabel) for a folder of images.
-        Pass your own CLIP files (none ship with MlOod):
+        Pass your own CLIP files (none ship with MlOod; samples/ClipNegLabel/README.md says how to make them):
           --image-encoder PATH  ONNX image encoder: input pixel_values [batch,3,224,224] in [0,1] after its own
                                 normalisation, output image_embeds (the projected embedding)
           --text-encoder PATH   ONNX text encoder: input input_ids [batch,77], output text_embeds
@@ -34,58 +34,62 @@ if (options is null)
           --wordnet FOLDER      WordNet dictionary (default /usr/share/wordnet; apt-get install wordnet-base)
           --words PATH          or a plain word list, one word per line
         """);
-    return args.Length == 0 ? 0 : 2;
+    return 0;
 }
 
-var ml = new MLContext(seed: 0);
-string[] classes = options["classes"].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-
-// 1. Text side, once: class-name and candidate-word embeddings from the CLIP text encoder.
-using var text = new ClipTextEncoder(options["text-encoder"], options["vocab"], options["merges"]);
-float[][] classEmbeddings = text.EncodeClassNames(classes);
-var words = options.TryGetValue("words", out string? list) ? Lexicon.LoadWordList(list) : Lexicon.LoadWordNet(options.GetValueOrDefault("wordnet", Lexicon.DebianWordNetDirectory));
-Console.WriteLine($"Embedding {words.Count:N0} candidate words (NegMining keeps the 10,000 farthest from the classes)...");
-float[][] wordEmbeddings = text.EncodeWords(words);
-
-// 2. Image side: the usual ML.NET image pipeline, then the two heads on the image embedding.
-var images = ml.Data.LoadFromEnumerable(Directory.EnumerateFiles(options["images"])
-    .Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-    .Select(f => new ImagePath { Path = f }));
-var pipeline = ml.Transforms.LoadImages("Image", imageFolder: "", inputColumnName: nameof(ImagePath.Path))
-    .Append(ml.Transforms.ResizeImages("Image", 224, 224, cropAnchor: ImageResizingEstimator.Anchor.Center, resizing: ImageResizingEstimator.ResizingKind.IsoCrop))
-    .Append(ml.Transforms.ExtractPixels("pixel_values", "Image", scaleImage: 1f / 255))
-    .Append(ml.Transforms.ApplyOnnxModel("image_embeds", "pixel_values", options["image-encoder"]))
-    .Append(ml.Ood().MaximumConceptMatching("McmScore", "image_embeds", classEmbeddings))
-    .Append(ml.Ood().NegativeLabelsFromLexicon("NegLabelScore", "image_embeds", classes, classEmbeddings, words, wordEmbeddings,
-        count: 10_000, groups: 100, shuffleSeed: 0));
-var model = pipeline.Fit(images);
-var scored = model.Transform(images);
-
-// 3. Higher = more likely out-of-distribution, for both scores.
-var paths = scored.GetColumn<string>(nameof(ImagePath.Path)).ToArray();
-var mcm = scored.GetColumn<float>("McmScore").ToArray();
-var negLabel = scored.GetColumn<float>("NegLabelScore").ToArray();
-Console.WriteLine($"{"image",-40} {"MCM",8} {"NegLabel",9}");
-for (int i = 0; i < paths.Length; i++)
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(paths[i]),-40} {mcm[i],8:F4} {negLabel[i],9:F4}"));
-ml.Model.Save(model, images.Schema, "clip-ood.zip");
-Console.WriteLine("Saved clip-ood.zip (load it anywhere with ml.Model.Load, or ml.Ood().Load for batched heads).");
-return 0;
-
-static Dictionary<string, string>? ParseArguments(string[] args)
+try
 {
-    var options = new Dictionary<string, string>(StringComparer.Ordinal);
-    for (int i = 0; i + 1 < args.Length; i += 2)
-    {
-        if (!args[i].StartsWith("--", StringComparison.Ordinal))
-            return null;
-        options[args[i][2..]] = args[i + 1];
-    }
-    string[] required = ["image-encoder", "text-encoder", "vocab", "merges", "images", "classes"];
-    var missing = required.Where(r => !options.ContainsKey(r)).ToList();
-    if (args.Length > 0 && missing.Count > 0)
-        Console.Error.WriteLine($"Missing: {string.Join(", ", missing.Select(m => "--" + m))}");
-    return missing.Count == 0 ? options : null;
+    Run(SampleOptions.Parse(args));
+    return 0;
+}
+catch (SampleException e)
+{
+    Console.Error.WriteLine($"clipneglabel: {e.Message}");
+    return e.ExitCode;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException
+    or InvalidOperationException or System.Text.Json.JsonException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+{
+    // A file that exists but is not what the sample needs (a wrong ONNX model, a broken vocab.json, embeddings of
+    // different widths): one line naming the problem, since the stack trace would only point into the libraries.
+    Console.Error.WriteLine($"clipneglabel: {SampleOptions.OneLine(e)}");
+    return 1;
+}
+
+static void Run(SampleOptions options)
+{
+    var ml = new MLContext(seed: 0);
+    string[] classes = options.Classes;
+
+    // 1. Text side, once: class-name and candidate-word embeddings from the CLIP text encoder.
+    using var text = SampleOptions.Stage("--text-encoder, --vocab, --merges", () => new ClipTextEncoder(options.TextEncoder, options.Vocab, options.Merges));
+    float[][] classEmbeddings = SampleOptions.Stage("--text-encoder", () => text.EncodeClassNames(classes));
+    var words = options.Words is string list ? Lexicon.LoadWordList(list) : Lexicon.LoadWordNet(options.WordNet);
+    Console.WriteLine($"Embedding {words.Count:N0} candidate words (NegMining keeps the 10,000 farthest from the classes)...");
+    float[][] wordEmbeddings = text.EncodeWords(words);
+
+    // 2. Image side: the usual ML.NET image pipeline, then the two heads on the image embedding.
+    var images = ml.Data.LoadFromEnumerable(options.ImageFiles.Select(f => new ImagePath { Path = f }));
+    // ML.NET's ApplyOnnxModel opens the model when the pipeline is built, so building and fitting are one step here.
+    var model = SampleOptions.Stage("--image-encoder", () => ml.Transforms.LoadImages("Image", imageFolder: "", inputColumnName: nameof(ImagePath.Path))
+        .Append(ml.Transforms.ResizeImages("Image", 224, 224, cropAnchor: ImageResizingEstimator.Anchor.Center, resizing: ImageResizingEstimator.ResizingKind.IsoCrop))
+        .Append(ml.Transforms.ExtractPixels("pixel_values", "Image", scaleImage: 1f / 255))
+        .Append(ml.Transforms.ApplyOnnxModel("image_embeds", "pixel_values", options.ImageEncoder))
+        .Append(ml.Ood().MaximumConceptMatching("McmScore", "image_embeds", classEmbeddings))
+        .Append(ml.Ood().NegativeLabelsFromLexicon("NegLabelScore", "image_embeds", classes, classEmbeddings, words, wordEmbeddings,
+            count: 10_000, groups: 100, shuffleSeed: 0))
+        .Fit(images));
+    var scored = model.Transform(images);
+
+    // 3. Higher = more likely out-of-distribution, for both scores.
+    var paths = scored.GetColumn<string>(nameof(ImagePath.Path)).ToArray();
+    var mcm = scored.GetColumn<float>("McmScore").ToArray();
+    var negLabel = scored.GetColumn<float>("NegLabelScore").ToArray();
+    Console.WriteLine($"{"image",-40} {"MCM",8} {"NegLabel",9}");
+    for (int i = 0; i < paths.Length; i++)
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(paths[i]),-40} {mcm[i],8:F4} {negLabel[i],9:F4}"));
+    ml.Model.Save(model, images.Schema, "clip-ood.zip");
+    Console.WriteLine("Saved clip-ood.zip (load it anywhere with ml.Model.Load, or ml.Ood().Load for batched heads).");
 }
 
 /// <summary>A row of the image list.</summary>

@@ -10,7 +10,7 @@ namespace Ml.Ood.QuickStart;
 public sealed record JobSizes(int Bank = 10_000, int Validation = 1_000, int Test = 2_000, int OpenSetTrain = 6_000, int OpenSetTest = 2_000, int Seed = 0);
 
 /// <summary>
-/// The quick start's job, in steps the end-to-end tests reuse: the DESIGN.md section 1 pipeline on MNIST
+/// The quick start's job, in steps the end-to-end tests reuse: the pipeline of docs/ARCHITECTURE.md section 1 on MNIST
 /// (LeNet encoder in ONNX, then OOD heads), scored against Fashion-MNIST (near-OOD) and textures (far-OOD),
 /// and an open-set split (digits 0-5 known, 6-9 unknown) with an ML.NET classifier on the embeddings.
 /// </summary>
@@ -40,6 +40,10 @@ public static class OodJob
         var threshold = ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95).Fit(scorer.Transform(validation));
         return (scorer.Append(threshold), threshold);
     }
+
+    /// <summary>The OOD sets present, as (name, Set value): near-OOD always, far-OOD when the textures are there.</summary>
+    public static IReadOnlyList<(string Name, int Set)> OodSets(MnistData data)
+        => data.HasTextures ? [("near", 1), ("far", -1)] : [("near", 1)];
 
     /// <summary>The MNIST training images the KNN bank and the Gaussians are fitted on.</summary>
     public static IDataView BankImages(MLContext ml, MnistData data, JobSizes sizes)

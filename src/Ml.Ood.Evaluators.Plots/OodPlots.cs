@@ -1,4 +1,3 @@
-using System.Globalization;
 using ScottPlot;
 
 namespace Ml.Ood.Evaluators;
@@ -18,65 +17,79 @@ namespace Ml.Ood.Evaluators;
 /// </remarks>
 public static class OodPlots
 {
-    /// <summary>Writes every method's ROC curve on one PNG, with the chance diagonal.</summary>
+    /// <summary>
+    /// Writes every method's ROC curve on one PNG, on the papers' axes (x = OOD rows accepted as ID, y = ID rows
+    /// kept), with the chance diagonal, the TPR = 95% line and each method's FPR@95TPR point on it.
+    /// </summary>
+    /// <remarks>
+    /// Each method has its own colour, line pattern and marker shape (markers are spread along the curve and
+    /// offset per method), so that curves which coincide, as good detectors' curves do near the corner, stay
+    /// distinguishable; the legend sits outside the data area and gives each method's AUROC and FPR@95TPR.
+    /// </remarks>
     /// <param name="report">The report whose methods to draw.</param>
     /// <param name="path">The PNG file to write; its folder must exist.</param>
     /// <param name="title">Plot title.</param>
     /// <param name="width">Image width in pixels.</param>
     /// <param name="height">Image height in pixels.</param>
-    public static void SaveRocCurvesPng(this OodReport report, string path, string title = "ROC curves", int width = 640, int height = 560)
+    public static void SaveRocCurvesPng(this OodReport report, string path, string title = "ROC curves", int width = 760, int height = 860)
     {
+        ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var plot = new Plot();
-        ArgumentNullException.ThrowIfNull(report);
-        foreach (var (method, metrics) in report.Entries)
+        var guides = RocDrawing.AddGuides(plot);
+        var entries = report.Entries;
+        var legend = new List<LegendItem>();
+        for (int i = 0; i < entries.Count; i++)
         {
-            OodPlots.AddRocCurve(plot, metrics, string.Create(CultureInfo.InvariantCulture, $"{method} (AUROC {metrics.AreaUnderRocCurve:F3})"));
+            var (method, metrics) = entries[i];
+            legend.Add(RocDrawing.AddCurve(plot, metrics, RocDrawing.Invariant(
+                $"{method}: AUROC {metrics.AreaUnderRocCurve:F4}, FPR@95 {metrics.FalsePositiveRateAtTruePositiveRate95:F4}"), i, entries.Count));
         }
 
-        var chance = plot.Add.Line(0, 0, 1, 1);
-        chance.LinePattern = LinePattern.Dashed;
-        chance.Color = Colors.Gray;
         plot.Title(title);
-        plot.XLabel("False positive rate (ID rows flagged as OOD)");
-        plot.YLabel("True positive rate (OOD rows flagged)");
-        OodPlots.SetUnitAxes(plot);
-        plot.ShowLegend(Alignment.LowerRight);
+        RocDrawing.SetAxes(plot);
+        ShowLegendOutside(plot, legend.Concat(guides));
         plot.SavePng(path, width, height);
     }
 
-    /// <summary>Largest number of curve points drawn; longer curves are thinned evenly (they are monotone).</summary>
-    private const int MaxDrawnPoints = 4000;
-
     /// <summary>
-    /// Writes the ROC curve (OOD positive: x = ID rows flagged, y = OOD rows flagged) as a PNG, with the
-    /// chance diagonal and the operating point behind FPR@95TPR marked.
+    /// Writes the ROC curve as a PNG on the papers' axes (x = FPR, the OOD rows accepted as ID; y = TPR, the ID
+    /// rows kept), with the chance diagonal and the FPR@95TPR point marked where the curve reaches TPR = 95%: its
+    /// x coordinate is the FPR@95TPR value.
     /// </summary>
     /// <param name="metrics">The metrics to draw.</param>
     /// <param name="path">The PNG file to write; its folder must exist.</param>
     /// <param name="title">Plot title; by default "ROC curve" with the AUROC.</param>
     /// <param name="width">Image width in pixels.</param>
     /// <param name="height">Image height in pixels.</param>
-    public static void SaveRocCurvePng(this OodDetectionMetrics metrics, string path, string? title = null, int width = 640, int height = 560)
+    public static void SaveRocCurvePng(this OodDetectionMetrics metrics, string path, string? title = null, int width = 720, int height = 760)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var plot = new Plot();
-        AddRocCurve(plot, metrics, "ROC");
-        var chance = plot.Add.Line(0, 0, 1, 1);
-        chance.LinePattern = LinePattern.Dashed;
-        chance.Color = Colors.Gray;
-
-        // The papers' FPR@95 threshold keeps >= 95% of ID rows, so at most 5% are flagged: on these
-        // OOD-positive axes its point is (1 - ID kept, 1 - FPR@95).
-        var (idKept, oodKept) = ThresholdWalk.OperatingPointAtIdRate(metrics.Groups, 0.95);
-        var marker = plot.Add.Marker(1 - idKept, 1 - oodKept, MarkerShape.FilledCircle, 9, Colors.Red);
-        marker.LegendText = Invariant($"FPR@95TPR = {metrics.FalsePositiveRateAtTruePositiveRate95:F4}");
-        plot.Title(title ?? Invariant($"ROC curve (AUROC = {metrics.AreaUnderRocCurve:F4})"));
-        plot.XLabel("False positive rate (ID rows flagged as OOD)");
-        plot.YLabel("True positive rate (OOD rows flagged)");
-        SetUnitAxes(plot);
-        plot.ShowLegend(Alignment.LowerRight);
+        var guides = RocDrawing.AddGuides(plot);
+        var curve = RocDrawing.AddCurve(plot, metrics, "ROC", 0, 1);
+        var (x, y) = RocDrawing.OperatingPoint(metrics);
+        var point = plot.Add.Marker(x, y, MarkerShape.OpenCircle, 16, Colors.Red);
+        point.MarkerLineWidth = 2.5f;
+        var label = plot.Add.Text(RocDrawing.Invariant($"FPR@95TPR = {metrics.FalsePositiveRateAtTruePositiveRate95:F4}"), x, y);
+        label.LabelFontSize = 13;
+        label.LabelFontColor = Colors.Red;
+        // Below-right of the point while there is room, below-left near the right edge.
+        label.LabelAlignment = x < 0.6 ? Alignment.UpperLeft : Alignment.UpperRight;
+        label.OffsetX = x < 0.6 ? 8 : -8;
+        label.OffsetY = 10;
+        var pointLegend = new LegendItem
+        {
+            LabelText = RocDrawing.Invariant($"FPR@95TPR = {metrics.FalsePositiveRateAtTruePositiveRate95:F4} (x at TPR 95%)"),
+            MarkerShape = MarkerShape.OpenCircle,
+            MarkerColor = Colors.Red,
+            MarkerSize = 12,
+            LineWidth = 0,
+        };
+        plot.Title(title ?? RocDrawing.Invariant($"ROC curve (AUROC = {metrics.AreaUnderRocCurve:F4})"));
+        RocDrawing.SetAxes(plot);
+        ShowLegendOutside(plot, [curve, pointLegend, guides[0]]);
         plot.SavePng(path, width, height);
     }
 
@@ -121,32 +134,20 @@ public static class OodPlots
         plot.XLabel("Score (higher = more likely OOD)");
         plot.YLabel("Fraction of the class's rows");
         plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(Alignment.UpperRight);
+        // Outside the data area: inside it, the legend hides whichever bars fall under its corner.
+        plot.ShowLegend(Edge.Bottom);
+        plot.Legend.Orientation = Orientation.Horizontal;
         plot.SavePng(path, width, height);
     }
 
-    /// <summary>Adds one method's ROC curve (thinned to at most a few thousand points) to a plot.</summary>
-    internal static void AddRocCurve(Plot plot, OodDetectionMetrics metrics, string legend)
+    /// <summary>Shows <paramref name="items"/> as the only legend, below the data area, where it covers no curve.</summary>
+    private static void ShowLegendOutside(Plot plot, IEnumerable<LegendItem> items)
     {
-        IReadOnlyList<RocPoint> curve = metrics.GetRocCurve();
-        int stride = Math.Max(1, (curve.Count + MaxDrawnPoints - 1) / MaxDrawnPoints);
-        var xs = new List<double>();
-        var ys = new List<double>();
-        for (int i = 0; i < curve.Count; i += stride)
-        {
-            xs.Add(curve[i].FalsePositiveRate);
-            ys.Add(curve[i].TruePositiveRate);
-        }
-
-        xs.Add(1);
-        ys.Add(1);
-        var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray());
-        line.LineWidth = 2;
-        line.LegendText = legend;
+        plot.Legend.ManualItems.AddRange(items);
+        plot.Legend.DisplayPlottableLegendItems = false;
+        plot.ShowLegend(Edge.Bottom);
+        plot.Legend.Orientation = Orientation.Vertical;
     }
-
-    /// <summary>The unit square with a small margin, so that curves along an edge (a perfect detector) stay visible.</summary>
-    internal static void SetUnitAxes(Plot plot) => plot.Axes.SetLimits(-0.01, 1.01, -0.01, 1.01);
 
     private static void AddBars(Plot plot, double[] centers, double[] values, double width, Color color, string legend)
     {
@@ -161,5 +162,5 @@ public static class OodPlots
         bars.LegendText = legend;
     }
 
-    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+    private static string Invariant(FormattableString s) => RocDrawing.Invariant(s);
 }

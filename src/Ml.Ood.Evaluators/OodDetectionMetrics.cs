@@ -9,7 +9,7 @@ namespace Ml.Ood.Evaluators;
 /// <see cref="OodMetrics.EvaluateDetection(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>.
 /// </summary>
 /// <remarks>
-/// Conventions follow the OOD literature (DESIGN.md section 2): tied scores share one threshold and count
+/// Conventions follow the OOD literature (docs/ARCHITECTURE.md section 2): tied scores share one threshold and count
 /// one half in the AUROC; the default FPR@95 is the papers' ID-positive definition, and OpenOOD v1.5's
 /// OOD-positive one is <see cref="FalsePositiveRateAtOodTruePositiveRate95"/>. The object keeps the
 /// distinct scores with their ID and OOD counts (not the rows), from which the curves, the plots in

@@ -22,7 +22,7 @@ public static partial class OodMetrics
 
         // Hua et al., ICML 2025 (arXiv 2505.05180), definition of OpenworldAUC:
         // E_{b,n}[ 1[h_b(x_b) = y_b] * 1[h_n(x_n) = y_n] * 1[r(x_n) > r(x_b)] ], ties one half
-        // (FORMULAS.md; openworldauc.json). Only correct-correct pairs count; all pairs divide.
+        // (docs/FORMULAS.md; openworldauc.json). Only correct-correct pairs count; all pairs divide.
         long both = SortedCounting.TwiceOrderedPairs(baseRight, newRight);
         long all = both
             + SortedCounting.TwiceOrderedPairs(baseRight, newWrong)

@@ -45,7 +45,7 @@ public static partial class OodMetrics
         EvaluateTopK(scores, labels, classCount, k).AreaUnderTopKCurve;
 
     /// <summary>
-    /// rank(y) = 1 + #{c : f_c &gt; f_y} + #{c != y : f_c = f_y} (FORMULAS.md; ties count against the
+    /// rank(y) = 1 + #{c : f_c &gt; f_y} + #{c != y : f_c = f_y} (docs/FORMULAS.md; ties count against the
     /// true label) = #{c : f_c &gt;= f_y}, y itself included: one SIMD compare-and-count, no selection.
     /// </summary>
     internal static int RankOfTrueLabel(ReadOnlySpan<float> row, int label)

@@ -1,7 +1,7 @@
 namespace Ml.Ood.Evaluators;
 
 /// <summary>
-/// The OOD detection metrics as walks over <see cref="ScoreGroups"/>. Conventions (FORMULAS.md, DESIGN.md
+/// The OOD detection metrics as walks over <see cref="ScoreGroups"/>. Conventions (docs/FORMULAS.md, docs/ARCHITECTURE.md
 /// section 2): higher score = more likely OOD; a threshold t flags a row as OOD when score &gt;= t, and
 /// keeps it as ID when score &lt;= t on the ID-side curves, so tied rows always move together.
 /// </summary>

@@ -11,8 +11,8 @@ namespace Ml.Ood.Benchmarks;
 /// <summary>
 /// Issue 3's benchmark: KNN (k = 50) of 10,000 queries against a 50,000 x 512 bank from make_synth.py, through
 /// an ML.NET pipeline (MlOod's batched head) and through a raw ONNX Runtime session running the same graph in
-/// blocks of 256 (DESIGN.md section 4's reference: the pipeline should stay within 1.2x of it). faiss is timed
-/// by ../shared/bench/peer.py in the same script run (knn-vs-faiss.sh).
+/// blocks of 256 (docs/ARCHITECTURE.md section 4's reference: the pipeline should stay within 1.2x of it). faiss is timed
+/// by peer/peer.py in the same script run (knn-vs-faiss.sh).
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class KnnHeadBenchmarks

@@ -5,7 +5,7 @@ using Ml.Ood.Samples;
 
 namespace Ml.Ood.Benchmarks;
 
-/// <summary>The data set ../shared/bench/make_synth.py writes (50,000 x 512 bank, 10,000 queries), as ML.NET views.</summary>
+/// <summary>The data set peer/make_synth.py writes (50,000 x 512 bank, 10,000 queries), as ML.NET views.</summary>
 internal sealed class SynthData
 {
     private sealed class Row

@@ -2,10 +2,12 @@
 # Issue 3's measurement, all in one run so that ratios compare like with like:
 #   faiss IndexFlatL2 (peer.py, 1 and 2 threads) vs MlOod's KNN head in an ML.NET pipeline vs a raw ONNX
 #   Runtime session on the same graph; score agreement with the peer; peak memory of a scoring process.
-# Needs: apt-get install -y python3-numpy python3-faiss libopenblas0-pthread (see ../shared/bench/README.md).
+# Needs: apt-get install -y python3-numpy python3-faiss libopenblas0-pthread (see peer/README.md).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-peer=$repo/../shared/bench
+peer=$repo/tests/Ml.Ood.Benchmarks/peer
+/usr/bin/python3 -c "import numpy, faiss" 2>/dev/null || {
+  echo "$(basename "$0"): Debian's python3 lacks numpy, faiss; as root: apt-get install -y python3-numpy python3-faiss libopenblas0-pthread" >&2; exit 1; }
 data=${MLOOD_BENCH_DATA:-$repo/.cache/synth50k}
 work=${MLOOD_BENCH_WORK:-$repo/.cache/knn-bench}
 export MLOOD_BENCH_DATA=$data

@@ -2,10 +2,12 @@
 # Issue 4's measurement in one run: NegLabel (tau 0.01, 1 group) over 10,000 x 512 image embeddings against
 # 1,000 ID + 10,000 negative label embeddings, MlOod's pipeline (BenchmarkDotNet) vs peer.py's numpy
 # matmul + softmax on the same arrays, and the agreement of the scores.
-# Needs: apt-get install -y python3-numpy libopenblas0-pthread (see ../shared/bench/README.md).
+# Needs: apt-get install -y python3-numpy libopenblas0-pthread (see peer/README.md).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-peer=$repo/../shared/bench
+peer=$repo/tests/Ml.Ood.Benchmarks/peer
+/usr/bin/python3 -c "import numpy" 2>/dev/null || {
+  echo "$(basename "$0"): Debian's python3 lacks numpy; as root: apt-get install -y python3-numpy libopenblas0-pthread" >&2; exit 1; }
 data=${MLOOD_BENCH_NEG_DATA:-$repo/.cache/synth-neg}
 work=${MLOOD_BENCH_WORK:-$repo/.cache/neglabel-bench}
 export MLOOD_BENCH_NEG_DATA=$data

@@ -12,7 +12,7 @@ internal sealed class FeatureRow
 }
 
 /// <summary>
-/// The pipeline shape of DESIGN.md section 1 without the image stages: an ML.NET multiclass trainer, then the
+/// The pipeline shape of docs/ARCHITECTURE.md section 1 without the image stages: an ML.NET multiclass trainer, then the
 /// MlOod heads on its Score column, KNN, Mahalanobis, MCM and NegLabel on the features, and the calibrated decision.
 /// Data: Gaussian classes in 8 dimensions; class k is centred at 4 on axis k. The features stand in for image
 /// embeddings: the "text embeddings" of class k are axis k, the negative labels the other axes and their mixes.

@@ -8,7 +8,7 @@ using Ml.Ood.Transforms;
 namespace Ml.Ood.EndToEnd.Tests;
 
 /// <summary>
-/// DESIGN.md section 8: a trained pipeline with every head (logit heads, KNN, Mahalanobis, MCM, NegLabel, threshold) gives the same scores batched, per row
+/// docs/ARCHITECTURE.md section 8: a trained pipeline with every head (logit heads, KNN, Mahalanobis, MCM, NegLabel, threshold) gives the same scores batched, per row
 /// (PredictionEngine), after loading in a separate process with plain ml.Model.Load, and from the span
 /// functions applied to the classifier's own Score column.
 /// </summary>

@@ -206,7 +206,7 @@ public sealed class HandComputedTests
     [TestMethod]
     public void TkprWithOnePositiveEqualsAutkc()
     {
-        // FORMULAS.md: with |P| = 1, TKPR@K is AUTKC@K of the positive label.
+        // docs/FORMULAS.md: with |P| = 1, TKPR@K is AUTKC@K of the positive label.
         float[] scores = [0.5f, 0.9f, 0.1f, 0.7f, 0.3f, 0.3f, 0.2f, 0.8f, 0.6f, 0.6f, 0.0f, 0.4f];
         int[] labels = [0, 3, 1];
         bool[] positive = new bool[scores.Length];

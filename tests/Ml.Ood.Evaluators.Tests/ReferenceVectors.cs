@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Ml.Ood.Evaluators.Tests;
 
 /// <summary>
-/// Loads the independent reference vectors (numpy / scikit-learn) from <c>&lt;repo&gt;/../shared/reference/vectors</c>,
-/// found by walking up from the test binaries.
+/// Loads the independent reference vectors (numpy / scikit-learn) committed under <c>tests/ReferenceVectors</c>
+/// (see its README.md), found by walking up from the test binaries to the repository root (the folder of MlOod.sln).
 /// </summary>
 internal static class ReferenceVectors
 {
@@ -35,15 +35,18 @@ internal static class ReferenceVectors
 
     private static string FindFolder()
     {
+        // The repository root, not any folder named like the vectors' folder: nothing outside the repository is read.
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "shared", "reference", "vectors");
-            if (Directory.Exists(candidate))
+            if (File.Exists(Path.Combine(dir.FullName, "MlOod.sln")))
             {
-                return candidate;
+                string folder = Path.Combine(dir.FullName, "tests", "ReferenceVectors");
+                return Directory.Exists(folder)
+                    ? folder
+                    : throw new DirectoryNotFoundException("tests/ReferenceVectors not found in the repository at " + dir.FullName);
             }
         }
 
-        throw new DirectoryNotFoundException("shared/reference/vectors not found above " + AppContext.BaseDirectory);
+        throw new DirectoryNotFoundException("MlOod.sln not found above " + AppContext.BaseDirectory);
     }
 }

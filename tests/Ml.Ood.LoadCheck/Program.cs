@@ -1,4 +1,4 @@
-// A separate process for the persistence bar (DESIGN.md section 8): it loads a model saved by MlOod with
+// A separate process for the persistence bar (docs/ARCHITECTURE.md section 8): it loads a model saved by MlOod with
 // plain ml.Model.Load, calls nothing of MlOod, and prints the requested score (Single) or decision (Boolean) columns.
 // Usage: Ml.Ood.LoadCheck <model.zip> <features.bin> <output.txt> <column> [<column> ...]
 // features.bin: int32 rows, int32 width, then rows * width float32 (little-endian), read into "Features".

@@ -5,7 +5,7 @@ using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Trainers.Tests;
 
-/// <summary>KNN against ../shared/reference/vectors/knn.json (k = 1, 5, 50), persistence and the bank's edge cases.</summary>
+/// <summary>KNN against tests/ReferenceVectors/knn.json (k = 1, 5, 50), persistence and the bank's edge cases.</summary>
 [TestClass]
 public sealed class KnnTests
 {

@@ -4,7 +4,7 @@ using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Trainers.Tests;
 
-/// <summary>Mahalanobis against ../shared/reference/vectors/mahalanobis.json, label types, and bad input.</summary>
+/// <summary>Mahalanobis against tests/ReferenceVectors/mahalanobis.json, label types, and bad input.</summary>
 [TestClass]
 public sealed class MahalanobisTests
 {

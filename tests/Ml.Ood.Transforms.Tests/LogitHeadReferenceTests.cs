@@ -5,7 +5,7 @@ using Ml.Ood.Tests;
 
 namespace Ml.Ood.Transforms.Tests;
 
-/// <summary>Every logit head against the independent values of ../shared/reference/vectors/logit_heads.json.</summary>
+/// <summary>Every logit head against the independent values of tests/ReferenceVectors/logit_heads.json.</summary>
 [TestClass]
 public sealed class LogitHeadReferenceTests
 {

@@ -14,7 +14,7 @@ internal sealed class ImageEmbeddingRow
 }
 
 /// <summary>
-/// MCM and NegLabel against ../shared/reference/vectors/negative_labels.json (numpy): batched, per row
+/// MCM and NegLabel against tests/ReferenceVectors/negative_labels.json (numpy): batched, per row
 /// (PredictionEngine), after plain ml.Model.Load, and after ml.Ood().Load.
 /// </summary>
 [TestClass]

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Ml.Ood.Tests;
 
-/// <summary>The independent reference values of <c>logit_heads.json</c> (numpy, FORMULAS.md).</summary>
+/// <summary>The independent reference values of <c>logit_heads.json</c> (numpy, docs/FORMULAS.md).</summary>
 internal sealed record LogitHeadCase(string Head, float? Temperature, double[] Expected)
 {
     public override string ToString() => Temperature is float t ? $"{Head}(T={t})" : Head;
@@ -22,7 +22,7 @@ internal static class LogitHeadReference
         return (logits, cases);
     }
 
-    /// <summary>FORMULAS.md's tolerance: 1e-5 absolute, relative for magnitudes above 1.</summary>
+    /// <summary>docs/FORMULAS.md's tolerance: 1e-5 absolute, relative for magnitudes above 1.</summary>
     public static void AssertClose(double expected, double actual, string because)
     {
         double tolerance = 1e-5 * Math.Max(1, Math.Abs(expected));

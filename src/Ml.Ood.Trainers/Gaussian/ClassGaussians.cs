@@ -73,7 +73,7 @@ internal sealed class ClassGaussians
             if (counts[c] == 0)
                 throw new ArgumentException($"Class {c} of column '{labelColumn}' has no training rows; labels must be 0..{classes - 1} (or keys) with every class present.", nameof(labelColumn));
         }
-        // The biased shared covariance S = scatter / N, as OpenOOD's MDS and FORMULAS.md define it.
+        // The biased shared covariance S = scatter / N, as OpenOOD's MDS and docs/FORMULAS.md define it.
         TensorPrimitives.Divide(scatter, n, scatter);
         var (whitening, rank) = PseudoInverseSquareRoot(scatter, dimensions);
         return new ClassGaussians(means.SelectMany(m => m).Select(v => (float)v).ToArray(), classes, whitening, rank, n);

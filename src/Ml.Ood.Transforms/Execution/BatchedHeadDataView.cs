@@ -4,7 +4,7 @@ namespace Ml.Ood.Transforms.Execution;
 
 /// <summary>
 /// The view a head's <c>Transform</c> returns: the source's columns plus the head's output column, which
-/// is computed a block of rows at a time (DESIGN.md section 4). Lazy, like every ML.NET transform: the ONNX Runtime
+/// is computed a block of rows at a time (docs/ARCHITECTURE.md section 4). Lazy, like every ML.NET transform: the ONNX Runtime
 /// session is asked for only by a cursor that reads the output column.
 /// </summary>
 internal sealed class BatchedHeadDataView : IDataView

@@ -2,7 +2,7 @@ using Ml.Ood.Transforms.Onnx;
 
 namespace Ml.Ood.Transforms;
 
-/// <summary>The ONNX graphs of the heads that score a row of logits (FORMULAS.md, "Scores on logits").</summary>
+/// <summary>The ONNX graphs of the heads that score a row of logits (docs/FORMULAS.md, "Heads on logits").</summary>
 internal static class LogitHeadGraphs
 {
     public const string EnergyKind = "energy";

@@ -3,7 +3,7 @@ using Ml.Ood.Transforms.Onnx;
 namespace Ml.Ood.Transforms;
 
 /// <summary>
-/// The ONNX graphs of the vision-language heads (FORMULAS.md, "Scores on embeddings"): cosine similarities
+/// The ONNX graphs of the vision-language heads (docs/FORMULAS.md, "Vision-language heads"): cosine similarities
 /// between the image embedding and label text embeddings, one GEMM per label set, then a softmax-type score.
 /// </summary>
 internal static class NegativeLabelGraphs

@@ -4,7 +4,7 @@ using Microsoft.ML.Transforms;
 namespace Ml.Ood.Transforms.Persistence;
 
 // ML.NET's OnnxTransformer announces a graph output of shape [batch] as a one-slot vector, and a rank-0
-// output cannot be read at all (DESIGN.md section 3). These custom mappings turn the one slot back into the
+// output cannot be read at all (docs/ARCHITECTURE.md section 3). These custom mappings turn the one slot back into the
 // scalar the in-memory head produces. ML.NET records their assembly in the .zip and loads it itself, so
 // loading a model needs no registration call, only this package beside the application.
 

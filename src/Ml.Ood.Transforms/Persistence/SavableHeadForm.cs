@@ -8,7 +8,7 @@ namespace Ml.Ood.Transforms.Persistence;
 
 /// <summary>
 /// The form in which a head is saved: only ML.NET's own loadable transformers, so that <c>ml.Model.Load</c> rebuilds
-/// it in any process with no registration (architecture, "persistence"): OnnxTransformer over the head's bytes, a
+/// it in any process with no registration (docs/ARCHITECTURE.md section 3): OnnxTransformer over the head's bytes, a
 /// custom mapping from the one-slot output to a scalar, a copy to the head's output column, and a drop of the two
 /// intermediate columns.
 /// </summary>

@@ -1,0 +1,23 @@
+#region trainers-readme
+using Microsoft.ML;
+using Ml.Ood;
+#endregion
+
+namespace Ml.Ood.Snippets;
+
+/// <summary>src/Ml.Ood.Trainers/README.md, "How to use".</summary>
+internal static class TrainersReadme
+{
+    public static void Run(MLContext ml, IDataView idTrain)
+    {
+        #region trainers-readme
+        var pipeline = ml.Transforms.ApplyOnnxModel("Embedding", "Pixels", "encoder.onnx")
+            .Append(ml.Ood().Knn("KnnScore", "Embedding", k: 50))
+            .Append(ml.Ood().Mahalanobis("MahalanobisScore", "Embedding", labelColumnName: "Label"))
+            .Append(ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95));
+        var model = pipeline.Fit(idTrain);
+        float t = model.LastTransformer.Head.GetSingle("threshold");
+        #endregion
+        _ = t;
+    }
+}

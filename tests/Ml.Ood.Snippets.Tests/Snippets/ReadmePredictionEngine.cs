@@ -1,0 +1,31 @@
+using Microsoft.ML;
+
+namespace Ml.Ood.Snippets;
+
+/// <summary>README.md, "How the heads work": a PredictionEngine that leaves the model undisposed.</summary>
+internal static class ReadmePredictionEngine
+{
+    public static void Run(MLContext ml, ITransformer model, Logits row)
+    {
+        #region readme-prediction-engine
+        // Without OwnsTransformer = false, disposing the engine disposes `model` and its heads too.
+        using var engine = ml.Model.CreatePredictionEngine<Logits, EnergyOutput>(model,
+            new PredictionEngineOptions { OwnsTransformer = false });
+        float energy = engine.Predict(row).EnergyScore;
+        #endregion
+        _ = energy;
+    }
+
+    /// <summary>The input row the snippet leaves to the reader.</summary>
+    internal sealed class Logits
+    {
+        [Microsoft.ML.Data.VectorType(10)]
+        public float[] Scores { get; set; } = [];
+    }
+
+    /// <summary>The output row the snippet leaves to the reader.</summary>
+    internal sealed class EnergyOutput
+    {
+        public float EnergyScore { get; set; }
+    }
+}
