@@ -1,4 +1,4 @@
-using Ml.Ood.Trainers;
+using Ml.Ood;
 
 /// <summary>A problem the user can fix: the sample prints it as one line and exits with <see cref="ExitCode"/>.</summary>
 /// <param name="message">What is wrong and with which option.</param>

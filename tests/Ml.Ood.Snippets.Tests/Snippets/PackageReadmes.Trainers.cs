@@ -16,7 +16,9 @@ internal static class TrainersReadme
             .Append(ml.Ood().Mahalanobis("MahalanobisScore", "Embedding", labelColumnName: "Label"))
             .Append(ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95));
         var model = pipeline.Fit(idTrain);
-        float t = model.LastTransformer.Head.GetSingle("threshold");
+        float t = model.LastTransformer.ThresholdSettings.Threshold;   // typed; also after ml.Ood().Load
+        // On a mixed validation view, calibrate on its ID rows only: isOodColumnName: "IsOodTruth" (true = OOD) skips the rest.
+        // A NaN or infinite score is always flagged OOD (fail closed).
         #endregion
         _ = t;
     }
