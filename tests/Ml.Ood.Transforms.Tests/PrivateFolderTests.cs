@@ -40,6 +40,23 @@ public sealed class PrivateFolderTests
     }
 
     [TestMethod]
+    public void TheSweepLeavesFoldersThatAreNotMlOods()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mlood-ci.{Guid.NewGuid():N}");
+        var directory = Directory.CreateDirectory(path);
+        directory.LastWriteTimeUtc = DateTime.UtcNow - TemporaryFiles.UnlockedGrace - TimeSpan.FromMinutes(1);
+        try
+        {
+            TemporaryFiles.SweepStaleFolders();
+            Assert.IsTrue(Directory.Exists(path), "a folder named otherwise, however old, is someone else's");
+        }
+        finally
+        {
+            directory.Delete();
+        }
+    }
+
+    [TestMethod]
     public void TheSweepLeavesAnUnlockedFolderUntilItIsOld()
     {
         string path = Path.Combine(Path.GetTempPath(), $"{PrivateFolder.Prefix}{Guid.NewGuid():N}");

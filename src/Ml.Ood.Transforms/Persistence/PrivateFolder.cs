@@ -11,7 +11,8 @@ namespace Ml.Ood.Transforms.Persistence;
 /// </summary>
 internal sealed class PrivateFolder : IDisposable
 {
-    internal const string Prefix = "mlood-";
+    /// <summary>The start of every private folder's name; anonymous files start with it too.</summary>
+    internal const string Prefix = "mlood-tmp-";
     internal const string LockFileName = ".lock";
 
     private static readonly ConcurrentDictionary<PrivateFolder, byte> Live = new();

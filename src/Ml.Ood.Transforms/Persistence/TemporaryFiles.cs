@@ -37,15 +37,17 @@ internal static class TemporaryFiles
     /// <summary>
     /// Deletes the private folders whose owner is gone: their lock file can be locked (no live process holds it), or
     /// they have none and are older than <see cref="UnlockedGrace"/>. Runs once per process, before its first folder.
+    /// Only MlOod's own names are considered: <see cref="PrivateFolder.Prefix"/>, and <c>mlood-PID-*</c> of MlOod versions
+    /// that told folders apart by process id.
     /// </summary>
     internal static int SweepStaleFolders()
     {
         int swept = 0;
         try
         {
-            foreach (var folder in new DirectoryInfo(Path.GetTempPath()).EnumerateDirectories(PrivateFolder.Prefix + "*"))
+            foreach (var folder in new DirectoryInfo(Path.GetTempPath()).EnumerateDirectories("mlood-*"))
             {
-                if (TrySweep(folder))
+                if (IsMlOodName(folder.Name) && TrySweep(folder))
                     swept++;
             }
         }
@@ -54,6 +56,15 @@ internal static class TemporaryFiles
             // Sweeping is a courtesy; a temp folder we cannot list is no reason to fail.
         }
         return swept;
+    }
+
+    private static bool IsMlOodName(string name)
+    {
+        if (name.StartsWith(PrivateFolder.Prefix, StringComparison.Ordinal))
+            return true;
+        // mlood-<process id>-<random>, as earlier versions named their folders.
+        int dash = name.IndexOf('-', "mlood-".Length);
+        return dash > "mlood-".Length && name["mlood-".Length..dash].All(char.IsAsciiDigit);
     }
 
     private static bool TrySweep(DirectoryInfo folder)
