@@ -1,6 +1,7 @@
 // Draws the quick start's plots from the scores it wrote (see QuickStart.Plots.csproj for why a second process).
 // Usage: QuickStart.Plots <scores.tsv> <output folder>; scores.tsv: set, head, is_ood (0/1), score, tab-separated.
 using System.Globalization;
+using Ml.Ood;
 using Ml.Ood.Evaluators;
 
 if (args.Length != 2)

@@ -69,7 +69,7 @@ static void Run(QuickStartOptions options)
     //    then the "unknown" decision, calibrated to keep 95% of held-out MNIST images.
     Step($"Fitting the detector: encoder, heads, a KNN bank of {sizes.Bank:N0} MNIST images");
     var (model, threshold) = OodJob.FitDetector(ml, data, sizes);
-    Step(string.Create(CultureInfo.InvariantCulture, $"KNN threshold (keeps 95% of held-out MNIST): {threshold.Head.GetSingle("threshold"):F4}"));
+    Step(string.Create(CultureInfo.InvariantCulture, $"KNN threshold (keeps 95% of held-out MNIST): {threshold.ThresholdSettings.Threshold:F4}"));
 
     // 3. Score the test images once, and measure every head against each OOD set.
     Step($"Scoring {sizes.Test:N0} images each of MNIST, Fashion-MNIST{(data.HasTextures ? " and textures" : "")}");

@@ -19,9 +19,10 @@ internal static class ErrorMessages
     public const string CountMustBePositive = "'{0}' must be at least 1, got {1}.";
     public const string KOutOfRange = "'{0}' must be between 1 and {1}, got {2}.";
     public const string LabelOutOfRange = "'{0}' holds label {1} at row {2}; labels must be in [0, {3}).";
-    public const string LabelMissing = "'{0}' holds a missing key value at row {1}; every evaluated row needs a label.";
     public const string TooFewNegatives = "'{0}' row {1} has {2} negative labels, fewer than k = {3}; TKPR@K needs at least k negative labels in every row that has a positive label.";
     public const string NoPositiveLabels = "'{0}' has no row with a positive label; ranking metrics skip such rows and none is left.";
+    public const string DecisionNotTruth = "'{0}' is an MlOod decision column (a prediction, marked " + OodAnnotations.DecisionKind + "), not the ground truth; evaluating a detector against its own decisions gives perfect metrics. Name the column that holds the true labels.";
+    public const string SameTypeAsLabel = "the type of label column '{0}' ({1})";
     public const string VectorSizeUnknown = "Schema mismatch for input column '{0}': expected a vector of known size, got {1}";
 
     public static string Format(string message, params object[] args) =>

@@ -22,29 +22,30 @@ internal static class Guard
         }
     }
 
-    public static void AllFinite(ReadOnlySpan<float> scores, string name)
+    public static void AllFinite<T>(ReadOnlySpan<T> scores, string name)
+        where T : struct, IFloatingPointIeee754<T>
     {
         // x - x is 0 for every finite x and NaN for NaN and both infinities: one SIMD test per block,
         // and a scalar pass only to name the first bad row.
         int i = 0;
-        if (Vector.IsHardwareAccelerated && scores.Length >= Vector<float>.Count)
+        if (Vector.IsHardwareAccelerated && scores.Length >= Vector<T>.Count)
         {
-            ReadOnlySpan<Vector<float>> blocks = MemoryMarshal.Cast<float, Vector<float>>(scores);
-            foreach (Vector<float> v in blocks)
+            ReadOnlySpan<Vector<T>> blocks = MemoryMarshal.Cast<T, Vector<T>>(scores);
+            foreach (Vector<T> v in blocks)
             {
-                if (!Vector.EqualsAll(v - v, Vector<float>.Zero))
+                if (!Vector.EqualsAll(v - v, Vector<T>.Zero))
                 {
                     break;
                 }
 
-                i += Vector<float>.Count;
+                i += Vector<T>.Count;
             }
         }
 
         for (; i < scores.Length; i++)
         {
-            float s = scores[i];
-            if (s - s != 0f)
+            T s = scores[i];
+            if (s - s != T.Zero)
             {
                 throw NonFinite(name, i);
             }
@@ -75,14 +76,6 @@ internal static class Guard
         if ((uint)label >= (uint)classCount)
         {
             throw new ArgumentOutOfRangeException(name, label, ErrorMessages.Format(ErrorMessages.LabelOutOfRange, name, label, row, classCount));
-        }
-    }
-
-    public static void NonNegativeLabel(int label, long row, string name)
-    {
-        if (label < 0)
-        {
-            throw new ArgumentOutOfRangeException(name, label, ErrorMessages.Format(ErrorMessages.LabelOutOfRange, name, label, row, int.MaxValue));
         }
     }
 }

@@ -1,15 +1,20 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Ml.Ood.Evaluators;
 
 /// <summary>
 /// Adds up the multi-label ranking metrics row by row, so that the span API and the one-cursor
 /// <c>IDataView</c> reader share it. Each row is sorted once (O(C log C)): the ranking loss needs the
-/// full order, and TKPR, precision, recall, AP and NDCG fall out of the same walk.
+/// full order, and TKPR, precision, recall, AP and NDCG fall out of the same walk. A row becomes one sortable
+/// integer key per label: 64 bits for Single scores, 128 for Double (so that no double is rounded).
 /// </summary>
 internal sealed class MultiLabelRankingAccumulator
 {
     private readonly int _k;
     private readonly string _labelName;
     private readonly ulong[] _keys;
+    private UInt128[]? _wideKeys;
     private readonly double[] _discount;
     private readonly double[] _idealDcg;
     private double _tkpr, _precision, _recall, _ap, _ndcg, _rankingLoss;
@@ -30,29 +35,45 @@ internal sealed class MultiLabelRankingAccumulator
     }
 
     /// <summary>Adds one row; its scores must already be known finite.</summary>
-    public void Add(ReadOnlySpan<float> scores, ReadOnlySpan<bool> isPositive, long row)
+    public void Add<T>(ReadOnlySpan<T> scores, ReadOnlySpan<bool> isPositive, long row)
+        where T : struct, IFloatingPointIeee754<T>
     {
-        int positives = FillKeys(scores, isPositive);
+        // The JIT folds the type test away, so each score type compiles to its own straight path.
+        if (typeof(T) == typeof(float))
+        {
+            int positives = FillKeys(MemoryMarshal.Cast<T, float>(scores), isPositive);
+            Walk(_keys.AsSpan(0, scores.Length), positives, row);
+        }
+        else
+        {
+            _wideKeys ??= new UInt128[_keys.Length];
+            int positives = FillKeys(MemoryMarshal.Cast<T, double>(scores), isPositive);
+            Walk(_wideKeys.AsSpan(0, scores.Length), positives, row);
+        }
+    }
+
+    private void Walk<TKey>(Span<TKey> keys, int positives, long row)
+        where TKey : struct, IBinaryInteger<TKey>
+    {
         if (positives == 0)
         {
             _skipped++;
             return;
         }
 
-        int negatives = scores.Length - positives;
+        int negatives = keys.Length - positives;
         if (negatives < _k)
         {
             throw new ArgumentException(ErrorMessages.Format(ErrorMessages.TooFewNegatives, _labelName, row, negatives, _k), _labelName);
         }
 
-        Span<ulong> keys = _keys.AsSpan(0, scores.Length);
         keys.Sort();
         long negativesSeen = 0, misordered = 0, tkprHits = 0;
         int hits = 0, hitsInK = 0;
         double apSum = 0, dcg = 0;
         for (int i = 0; i < keys.Length; i++)
         {
-            if ((keys[i] & 1) == 0)
+            if ((keys[i] & TKey.One) == TKey.Zero)
             {
                 negativesSeen++;
                 continue;
@@ -109,6 +130,26 @@ internal sealed class MultiLabelRankingAccumulator
             bool positive = isPositive[c];
             positives += positive ? 1 : 0;
             _keys[c] = ((ulong)~ascending << 32) | (positive ? 1UL : 0UL);
+        }
+
+        return positives;
+    }
+
+    /// <summary>
+    /// The Double twin of the key above, 128 bits wide: the order-preserving double-to-ulong map, complemented
+    /// for descending order, shifted left by one to make room for the positive flag.
+    /// </summary>
+    private int FillKeys(ReadOnlySpan<double> scores, ReadOnlySpan<bool> isPositive)
+    {
+        int positives = 0;
+        for (int c = 0; c < scores.Length; c++)
+        {
+            double s = scores[c] == 0d ? 0d : scores[c];
+            ulong bits = BitConverter.DoubleToUInt64Bits(s);
+            ulong ascending = (bits & 0x8000_0000_0000_0000ul) != 0 ? ~bits : bits | 0x8000_0000_0000_0000ul;
+            bool positive = isPositive[c];
+            positives += positive ? 1 : 0;
+            _wideKeys![c] = ((UInt128)~ascending << 1) | (positive ? UInt128.One : UInt128.Zero);
         }
 
         return positives;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.Ood.Evaluators;
@@ -11,202 +12,160 @@ namespace Ml.Ood;
 /// </summary>
 /// <remarks>
 /// Lives in namespace <c>Ml.Ood</c>, beside <see cref="OodCatalog"/>, so that the methods are found
-/// without another <c>using</c>; the metrics types are in <c>Ml.Ood.Evaluators</c>. Bad input throws:
-/// <see cref="ArgumentOutOfRangeException"/> for a missing column or a column of the wrong type (ML.NET's
-/// wording) and for K or a label out of range; <see cref="ArgumentException"/> for NaN or infinite scores
-/// and for data that leaves a metric undefined (no ID rows, no OOD rows, ...).
+/// without another <c>using</c>; the metrics types are in <c>Ml.Ood.Evaluators</c>.
+/// <para>
+/// The Boolean ground-truth columns (is OOD, is unknown, is new, is correct) have no default name, and a
+/// column that MlOod marked as its own decision (<see cref="OodAnnotations.IsDecision"/>, e.g. the Threshold
+/// head's output) is refused: a detector evaluated against its own decisions scores perfectly, whatever the
+/// truth. Scores may be Single or Double; Double is compared as Double, never rounded to Single.
+/// </para>
+/// <para>
+/// Class labels may be any ML.NET key, any integer type, or Single/Double holding whole non-negative numbers
+/// (the same set the MlOod trainers accept). Bad input throws: <see cref="ArgumentOutOfRangeException"/> for
+/// a missing column or a column of the wrong type (ML.NET's wording) and for K or a label out of range;
+/// <see cref="ArgumentException"/> for a decision column given as truth, NaN or infinite scores, a label that
+/// names no class, and data that leaves a metric undefined (no ID rows, no OOD rows, ...).
+/// </para>
 /// </remarks>
-public static class OodCatalogEvaluationExtensions
+public static partial class OodCatalogEvaluationExtensions
 {
     /// <summary>OOD detection metrics (AUROC, AUPR-In/Out, FPR@95TPR both ways, detection error, curves).</summary>
     /// <param name="catalog">The MlOod catalog, <c>ml.Ood()</c>.</param>
     /// <param name="data">Scored data.</param>
-    /// <param name="isOodColumnName">Boolean truth column: true for out-of-distribution rows.</param>
-    /// <param name="scoreColumnName">Single score column, higher = more likely OOD.</param>
-    public static OodDetectionMetrics Evaluate(this OodCatalog catalog, IDataView data, string isOodColumnName = "IsOod", string scoreColumnName = "Score")
+    /// <param name="isOodColumnName">
+    /// Boolean ground-truth column: true for out-of-distribution rows. Not an MlOod decision column such as the
+    /// Threshold head's output, which is refused.
+    /// </param>
+    /// <param name="scoreColumnName">Single or Double score column, higher = more likely OOD.</param>
+    public static OodDetectionMetrics Evaluate(this OodCatalog catalog, IDataView data, string isOodColumnName, string scoreColumnName)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var isOodColumn = DataViewColumns.Boolean(data, isOodColumnName, nameof(isOodColumnName));
-        var scoreColumn = DataViewColumns.Single(data, scoreColumnName, nameof(scoreColumnName));
-        var id = new List<float>();
-        var ood = new List<float>();
-        using (var cursor = data.GetRowCursor([isOodColumn, scoreColumn]))
-        {
-            var getIsOod = cursor.GetGetter<bool>(isOodColumn);
-            var getScore = cursor.GetGetter<float>(scoreColumn);
-            bool isOod = false;
-            float score = 0;
-            for (long row = 0; cursor.MoveNext(); row++)
-            {
-                getIsOod(ref isOod);
-                getScore(ref score);
-                (isOod ? ood : id).Add(DataViewColumns.Finite(score, scoreColumnName, row));
-            }
-        }
-
-        return new OodDetectionMetrics(ScoreGroups.FromUnsorted([.. id], [.. ood], isOodColumnName));
+        var isOod = DataViewColumns.Truth(data, isOodColumnName, nameof(isOodColumnName));
+        var score = DataViewColumns.Score(data, scoreColumnName, nameof(scoreColumnName));
+        return new OodDetectionMetrics(IsDouble(score) ? Groups<double>(data, isOod, score) : Groups<float>(data, isOod, score));
     }
 
     /// <summary>Open-set metrics: OpenAUC, closed-set accuracy on known rows, known-vs-unknown AUROC.</summary>
     /// <param name="catalog">The MlOod catalog, <c>ml.Ood()</c>.</param>
     /// <param name="data">Scored data with known-class and unknown-class rows.</param>
-    /// <param name="isUnknownColumnName">Boolean column: true for rows of unknown classes (their labels are not read).</param>
-    /// <param name="labelColumnName">True class of known rows: Key&lt;UInt32&gt; or a 0-based Int32/UInt32.</param>
-    /// <param name="predictedLabelColumnName">Closed-set prediction, same type as the label.</param>
-    /// <param name="scoreColumnName">Single open-set score, higher = more likely unknown.</param>
+    /// <param name="isUnknownColumnName">Boolean ground-truth column: true for rows of unknown classes (their correctness is not read).</param>
+    /// <param name="isCorrectColumnName">Boolean column: true where the closed-set prediction of a known row is its true class.</param>
+    /// <param name="scoreColumnName">Single or Double open-set score, higher = more likely unknown.</param>
     public static OpenSetMetrics EvaluateOpenSet(
-        this OodCatalog catalog,
-        IDataView data,
-        string isUnknownColumnName = "IsOod",
-        string labelColumnName = "Label",
-        string predictedLabelColumnName = "PredictedLabel",
-        string scoreColumnName = "Score")
+        this OodCatalog catalog, IDataView data, string isUnknownColumnName, string isCorrectColumnName, string scoreColumnName)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var rows = TwoGroupReader.Read(
-            data, isUnknownColumnName, nameof(isUnknownColumnName), labelColumnName, predictedLabelColumnName, scoreColumnName, readFlaggedLabels: false);
-        return OodMetrics.OpenSet(
-            rows.UnflaggedScores, rows.UnflaggedCorrect, rows.FlaggedScores, "known rows of " + scoreColumnName, "unknown rows of " + scoreColumnName);
+        var flag = DataViewColumns.Truth(data, isUnknownColumnName, nameof(isUnknownColumnName));
+        var score = DataViewColumns.Score(data, scoreColumnName, nameof(scoreColumnName));
+        var correctness = CorrectnessColumns.FromColumn(data, isCorrectColumnName, nameof(isCorrectColumnName));
+        return OpenSet(data, flag, nameof(isUnknownColumnName), score, correctness);
+    }
+
+    /// <summary>Open-set metrics, a known row counting as correct when its predicted label equals its label.</summary>
+    /// <param name="catalog">The MlOod catalog, <c>ml.Ood()</c>.</param>
+    /// <param name="data">Scored data with known-class and unknown-class rows.</param>
+    /// <param name="isUnknownColumnName">Boolean ground-truth column: true for rows of unknown classes (their labels are not read).</param>
+    /// <param name="labelColumnName">True class of known rows: a key, an integer, or a whole non-negative Single/Double.</param>
+    /// <param name="predictedLabelColumnName">Closed-set prediction, of the same type as the label.</param>
+    /// <param name="scoreColumnName">Single or Double open-set score, higher = more likely unknown.</param>
+    public static OpenSetMetrics EvaluateOpenSet(
+        this OodCatalog catalog, IDataView data, string isUnknownColumnName, string labelColumnName, string predictedLabelColumnName, string scoreColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var flag = DataViewColumns.Truth(data, isUnknownColumnName, nameof(isUnknownColumnName));
+        var score = DataViewColumns.Score(data, scoreColumnName, nameof(scoreColumnName));
+        var correctness = CorrectnessColumns.FromLabels(data, labelColumnName, nameof(labelColumnName), predictedLabelColumnName, nameof(predictedLabelColumnName));
+        return OpenSet(data, flag, nameof(isUnknownColumnName), score, correctness);
     }
 
     /// <summary>Open-world metrics (Hua et al., ICML 2025): OpenworldAUC, base and new accuracy, base-vs-new AUROC.</summary>
     /// <param name="catalog">The MlOod catalog, <c>ml.Ood()</c>.</param>
     /// <param name="data">Scored data with base-domain and new-domain rows.</param>
-    /// <param name="isNewColumnName">Boolean column: true for new-domain rows.</param>
-    /// <param name="labelColumnName">True class: Key&lt;UInt32&gt; or a 0-based Int32/UInt32.</param>
+    /// <param name="isNewColumnName">Boolean ground-truth column: true for new-domain rows.</param>
+    /// <param name="isCorrectColumnName">
+    /// Boolean column: true where the row's own domain classifier (base classes for base rows, new classes for
+    /// new rows) predicts its true class.
+    /// </param>
+    /// <param name="scoreColumnName">Single or Double detection score, higher = more likely new.</param>
+    public static OpenWorldMetrics EvaluateOpenWorld(
+        this OodCatalog catalog, IDataView data, string isNewColumnName, string isCorrectColumnName, string scoreColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var flag = DataViewColumns.Truth(data, isNewColumnName, nameof(isNewColumnName));
+        var score = DataViewColumns.Score(data, scoreColumnName, nameof(scoreColumnName));
+        var correctness = CorrectnessColumns.FromColumn(data, isCorrectColumnName, nameof(isCorrectColumnName));
+        return OpenWorld(data, flag, nameof(isNewColumnName), score, correctness);
+    }
+
+    /// <summary>Open-world metrics, a row counting as correct when its predicted label equals its label.</summary>
+    /// <param name="catalog">The MlOod catalog, <c>ml.Ood()</c>.</param>
+    /// <param name="data">Scored data with base-domain and new-domain rows.</param>
+    /// <param name="isNewColumnName">Boolean ground-truth column: true for new-domain rows.</param>
+    /// <param name="labelColumnName">True class: a key, an integer, or a whole non-negative Single/Double.</param>
     /// <param name="predictedLabelColumnName">
     /// The prediction of the row's own domain classifier (base classes for base rows, new classes for new
-    /// rows), in the label's encoding; a row counts as correct when it equals the label.
+    /// rows), of the same type as the label.
     /// </param>
-    /// <param name="scoreColumnName">Single detection score, higher = more likely new.</param>
+    /// <param name="scoreColumnName">Single or Double detection score, higher = more likely new.</param>
     public static OpenWorldMetrics EvaluateOpenWorld(
-        this OodCatalog catalog,
-        IDataView data,
-        string isNewColumnName = "IsNew",
-        string labelColumnName = "Label",
-        string predictedLabelColumnName = "PredictedLabel",
-        string scoreColumnName = "Score")
+        this OodCatalog catalog, IDataView data, string isNewColumnName, string labelColumnName, string predictedLabelColumnName, string scoreColumnName)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var rows = TwoGroupReader.Read(
-            data, isNewColumnName, nameof(isNewColumnName), labelColumnName, predictedLabelColumnName, scoreColumnName, readFlaggedLabels: true);
-        return OodMetrics.EvaluateOpenWorld(rows.UnflaggedScores, rows.UnflaggedCorrect, rows.FlaggedScores, rows.FlaggedCorrect);
+        var flag = DataViewColumns.Truth(data, isNewColumnName, nameof(isNewColumnName));
+        var score = DataViewColumns.Score(data, scoreColumnName, nameof(scoreColumnName));
+        var correctness = CorrectnessColumns.FromLabels(data, labelColumnName, nameof(labelColumnName), predictedLabelColumnName, nameof(predictedLabelColumnName));
+        return OpenWorld(data, flag, nameof(isNewColumnName), score, correctness);
     }
 
-    /// <summary>Top-k metrics: AUTKC@K and the top-k accuracy for k = 1..K.</summary>
-    /// <param name="catalog">The MlOod catalog, <c>ml.Ood()</c>.</param>
-    /// <param name="data">Scored multiclass data.</param>
-    /// <param name="labelColumnName">True class: Key&lt;UInt32&gt; or a 0-based Int32/UInt32, below the score vector's size.</param>
-    /// <param name="scoreColumnName">Vector&lt;Single&gt; of known size C: one score per class, higher = more likely.</param>
-    /// <param name="k">K, between 1 and C.</param>
-    public static TopKMetrics EvaluateTopK(this OodCatalog catalog, IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score", int k = 5)
+    private static bool IsDouble(DataViewSchema.Column score) => score.Type.RawType == typeof(double);
+
+    private static ScoreGroups Groups<T>(IDataView data, DataViewSchema.Column isOodColumn, DataViewSchema.Column scoreColumn)
+        where T : struct, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(catalog);
-        var labelColumn = DataViewColumns.Label(data, labelColumnName, nameof(labelColumnName));
-        var scoreColumn = DataViewColumns.Vector(data, scoreColumnName, nameof(scoreColumnName), "Vector<Single>", NumberDataViewType.Single);
-        int classes = ((VectorDataViewType)scoreColumn.Type).Size;
-        Guard.KInRange(k, classes, nameof(k));
-        var hits = new long[k + 1];
-        var dense = new float[classes];
-        long rows = 0;
-        using (var cursor = data.GetRowCursor([labelColumn, scoreColumn]))
+        var id = new List<T>();
+        var ood = new List<T>();
+        using (var cursor = data.GetRowCursor([isOodColumn, scoreColumn]))
         {
-            var getLabel = DataViewColumns.LabelGetter(cursor, labelColumn);
-            var getScores = cursor.GetGetter<VBuffer<float>>(scoreColumn);
-            VBuffer<float> buffer = default;
-            for (; cursor.MoveNext(); rows++)
+            var getIsOod = cursor.GetGetter<bool>(isOodColumn);
+            var getScore = cursor.GetGetter<T>(scoreColumn);
+            bool isOod = false;
+            T score = default;
+            for (long row = 0; cursor.MoveNext(); row++)
             {
-                int label = getLabel(rows);
-                Guard.Label(label, classes, rows, labelColumnName);
-                getScores(ref buffer);
-                buffer.CopyTo(dense);
-                FiniteRow(dense, scoreColumnName, rows);
-                int rank = OodMetrics.RankOfTrueLabel(dense, label);
-                if (rank <= k)
-                {
-                    hits[rank]++;
-                }
+                getIsOod(ref isOod);
+                getScore(ref score);
+                (isOod ? ood : id).Add(DataViewColumns.Finite(score, scoreColumn.Name, row));
             }
         }
 
-        Guard.NotEmpty((int)Math.Min(rows, int.MaxValue), scoreColumnName);
-        return OodMetrics.TopKFromRankCounts(hits, k, checked((int)rows));
+        return ScoreGroups.FromUnsorted([.. id], [.. ood], isOodColumn.Name);
     }
 
-    /// <summary>Multi-label ranking metrics at K: TKPR@K, precision@K, recall@K, mAP@K, NDCG@K, ranking loss.</summary>
-    /// <param name="catalog">The MlOod catalog, <c>ml.Ood()</c>.</param>
-    /// <param name="data">Scored multi-label data.</param>
-    /// <param name="labelColumnName">Vector&lt;Boolean&gt; (true = relevant) or Vector&lt;Single&gt; (&gt; 0 = relevant), the score vector's size.</param>
-    /// <param name="scoreColumnName">Vector&lt;Single&gt; of known size C: one score per label, higher = more relevant.</param>
-    /// <param name="k">K, between 1 and C; every row with a relevant label needs at least K irrelevant ones.</param>
-    public static MultiLabelRankingMetrics EvaluateMultiLabelRanking(
-        this OodCatalog catalog, IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score", int k = 3)
+    private static OpenSetMetrics OpenSet(
+        IDataView data, DataViewSchema.Column flag, string flagArgumentName, DataViewSchema.Column score, CorrectnessColumns correctness)
     {
-        ArgumentNullException.ThrowIfNull(catalog);
-        var scoreColumn = DataViewColumns.Vector(data, scoreColumnName, nameof(scoreColumnName), "Vector<Single>", NumberDataViewType.Single);
-        var labelColumn = DataViewColumns.Vector(
-            data, labelColumnName, nameof(labelColumnName), "Vector<Boolean> or Vector<Single>", BooleanDataViewType.Instance, NumberDataViewType.Single);
-        int labels = ((VectorDataViewType)scoreColumn.Type).Size;
-        int labelSize = ((VectorDataViewType)labelColumn.Type).Size;
-        if (labelSize != labels)
-        {
-            throw DataViewColumns.Mismatch(labelColumnName, nameof(labelColumnName), $"a vector of size {labels}", labelColumn.Type);
-        }
+        return IsDouble(score) ? Compute<double>() : Compute<float>();
 
-        Guard.KInRange(k, labels, nameof(k));
-        var accumulator = new MultiLabelRankingAccumulator(labels, k, labelColumnName);
-        using var cursor = data.GetRowCursor([labelColumn, scoreColumn]);
-        var readPositives = MultiLabelReader(cursor, labelColumn, labels);
-        var getScores = cursor.GetGetter<VBuffer<float>>(scoreColumn);
-        VBuffer<float> buffer = default;
-        var dense = new float[labels];
-        for (long row = 0; cursor.MoveNext(); row++)
+        OpenSetMetrics Compute<T>()
+            where T : struct, IFloatingPointIeee754<T>
         {
-            getScores(ref buffer);
-            buffer.CopyTo(dense);
-            FiniteRow(dense, scoreColumnName, row);
-            accumulator.Add(dense, readPositives(), row);
+            var rows = TwoGroupReader.Read<T>(data, flag, flagArgumentName, score, correctness, readFlaggedCorrect: false);
+            return OodMetrics.OpenSet<T>(
+                rows.UnflaggedScores, rows.UnflaggedCorrect, rows.FlaggedScores, "known rows of " + score.Name, "correctness", "unknown rows of " + score.Name);
         }
-
-        return accumulator.Result();
     }
 
-    private static Func<bool[]> MultiLabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, int size)
+    private static OpenWorldMetrics OpenWorld(
+        IDataView data, DataViewSchema.Column flag, string flagArgumentName, DataViewSchema.Column score, CorrectnessColumns correctness)
     {
-        var positives = new bool[size];
-        if (((VectorDataViewType)column.Type).ItemType == BooleanDataViewType.Instance)
-        {
-            var get = cursor.GetGetter<VBuffer<bool>>(column);
-            VBuffer<bool> buffer = default;
-            return () =>
-            {
-                get(ref buffer);
-                buffer.CopyTo(positives);
-                return positives;
-            };
-        }
+        return IsDouble(score) ? Compute<double>() : Compute<float>();
 
-        var getSingle = cursor.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> singles = default;
-        var values = new float[size];
-        return () =>
+        OpenWorldMetrics Compute<T>()
+            where T : struct, IFloatingPointIeee754<T>
         {
-            getSingle(ref singles);
-            singles.CopyTo(values);
-            for (int i = 0; i < size; i++)
-            {
-                positives[i] = values[i] > 0;
-            }
-
-            return positives;
-        };
-    }
-
-    private static void FiniteRow(ReadOnlySpan<float> values, string columnName, long row)
-    {
-        foreach (float v in values)
-        {
-            DataViewColumns.Finite(v, columnName, row);
+            var rows = TwoGroupReader.Read<T>(data, flag, flagArgumentName, score, correctness, readFlaggedCorrect: true);
+            return OodMetrics.OpenWorld<T>(
+                rows.UnflaggedScores, rows.UnflaggedCorrect, rows.FlaggedScores, rows.FlaggedCorrect, "base rows of " + score.Name, "new rows of " + score.Name);
         }
     }
 }

@@ -1,4 +1,6 @@
-namespace Ml.Ood.Evaluators;
+using Ml.Ood.Evaluators;
+
+namespace Ml.Ood;
 
 /// <summary>
 /// Span-based metric functions for callers outside ML.NET pipelines, in the spirit of
@@ -7,6 +9,11 @@ namespace Ml.Ood.Evaluators;
 /// (classification). Every function checks its input up front and throws <see cref="ArgumentException"/>
 /// naming the argument and the problem; results are exact (ties handled by definition, no sampling).
 /// </summary>
+/// <remarks>
+/// In namespace <c>Ml.Ood</c>, beside <c>ml.Ood()</c>, so that one <c>using Ml.Ood;</c> reaches every entry
+/// point; the result types are in <c>Ml.Ood.Evaluators</c>. Every function takes Single or Double scores.
+/// Double scores are compared as doubles, never rounded to Single: two scores that differ rank as different.
+/// </remarks>
 public static partial class OodMetrics
 {
     /// <summary>Every OOD detection metric from one sort of <paramref name="scores"/>.</summary>
@@ -16,9 +23,17 @@ public static partial class OodMetrics
     public static OodDetectionMetrics EvaluateDetection(ReadOnlySpan<bool> isOod, ReadOnlySpan<float> scores) =>
         new(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)));
 
+    /// <inheritdoc cref="EvaluateDetection(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>
+    public static OodDetectionMetrics EvaluateDetection(ReadOnlySpan<bool> isOod, ReadOnlySpan<double> scores) =>
+        new(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)));
+
     /// <summary>AUROC: P(OOD score &gt; ID score) + 1/2 P(equal). Higher is better.</summary>
     /// <inheritdoc cref="EvaluateDetection(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>
     public static double AreaUnderRocCurve(ReadOnlySpan<bool> isOod, ReadOnlySpan<float> scores) =>
+        ThresholdWalk.AreaUnderRocCurve(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)));
+
+    /// <inheritdoc cref="AreaUnderRocCurve(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>
+    public static double AreaUnderRocCurve(ReadOnlySpan<bool> isOod, ReadOnlySpan<double> scores) =>
         ThresholdWalk.AreaUnderRocCurve(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)));
 
     /// <summary>AUPR-In: average precision with ID positive, ranking by -score. Higher is better.</summary>
@@ -26,9 +41,17 @@ public static partial class OodMetrics
     public static double AreaUnderPrecisionRecallCurveIn(ReadOnlySpan<bool> isOod, ReadOnlySpan<float> scores) =>
         ThresholdWalk.AveragePrecisionIn(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)));
 
+    /// <inheritdoc cref="AreaUnderPrecisionRecallCurveIn(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>
+    public static double AreaUnderPrecisionRecallCurveIn(ReadOnlySpan<bool> isOod, ReadOnlySpan<double> scores) =>
+        ThresholdWalk.AveragePrecisionIn(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)));
+
     /// <summary>AUPR-Out: average precision with OOD positive, ranking by score. Higher is better.</summary>
     /// <inheritdoc cref="EvaluateDetection(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>
     public static double AreaUnderPrecisionRecallCurveOut(ReadOnlySpan<bool> isOod, ReadOnlySpan<float> scores) =>
+        ThresholdWalk.AveragePrecisionOut(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)));
+
+    /// <inheritdoc cref="AreaUnderPrecisionRecallCurveOut(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>
+    public static double AreaUnderPrecisionRecallCurveOut(ReadOnlySpan<bool> isOod, ReadOnlySpan<double> scores) =>
         ThresholdWalk.AveragePrecisionOut(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)));
 
     /// <summary>
@@ -39,6 +62,10 @@ public static partial class OodMetrics
     public static double FalsePositiveRateAtTruePositiveRate95(ReadOnlySpan<bool> isOod, ReadOnlySpan<float> scores) =>
         ThresholdWalk.FalsePositiveRateAtIdRate(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)), 0.95);
 
+    /// <inheritdoc cref="FalsePositiveRateAtTruePositiveRate95(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>
+    public static double FalsePositiveRateAtTruePositiveRate95(ReadOnlySpan<bool> isOod, ReadOnlySpan<double> scores) =>
+        ThresholdWalk.FalsePositiveRateAtIdRate(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)), 0.95);
+
     /// <summary>
     /// FPR@95TPR, OOD-positive definition (OpenOOD v1.5): the fraction of ID rows flagged by the largest
     /// threshold that flags 95% of OOD rows. Lower is better.
@@ -47,8 +74,16 @@ public static partial class OodMetrics
     public static double FalsePositiveRateAtOodTruePositiveRate95(ReadOnlySpan<bool> isOod, ReadOnlySpan<float> scores) =>
         ThresholdWalk.FalsePositiveRateAtOodRate(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)), 0.95);
 
+    /// <inheritdoc cref="FalsePositiveRateAtOodTruePositiveRate95(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>
+    public static double FalsePositiveRateAtOodTruePositiveRate95(ReadOnlySpan<bool> isOod, ReadOnlySpan<double> scores) =>
+        ThresholdWalk.FalsePositiveRateAtOodRate(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)), 0.95);
+
     /// <summary>Detection error: min over thresholds of 0.5 (1 - TPR) + 0.5 FPR. Lower is better.</summary>
     /// <inheritdoc cref="EvaluateDetection(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>
     public static double DetectionError(ReadOnlySpan<bool> isOod, ReadOnlySpan<float> scores) =>
+        ThresholdWalk.DetectionError(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)));
+
+    /// <inheritdoc cref="DetectionError(ReadOnlySpan{bool}, ReadOnlySpan{float})"/>
+    public static double DetectionError(ReadOnlySpan<bool> isOod, ReadOnlySpan<double> scores) =>
         ThresholdWalk.DetectionError(ScoreGroups.Create(isOod, scores, nameof(isOod), nameof(scores)));
 }

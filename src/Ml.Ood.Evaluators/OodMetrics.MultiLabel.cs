@@ -1,4 +1,7 @@
-namespace Ml.Ood.Evaluators;
+using System.Numerics;
+using Ml.Ood.Evaluators;
+
+namespace Ml.Ood;
 
 public static partial class OodMetrics
 {
@@ -11,7 +14,29 @@ public static partial class OodMetrics
     /// Sizes disagree, a score is NaN or infinite, a row has fewer than K negatives, or no row has a positive label.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">K or the label count is out of range.</exception>
-    public static MultiLabelRankingMetrics EvaluateMultiLabelRanking(ReadOnlySpan<float> scores, ReadOnlySpan<bool> isPositive, int labelCount, int k)
+    public static MultiLabelRankingMetrics EvaluateMultiLabelRanking(ReadOnlySpan<float> scores, ReadOnlySpan<bool> isPositive, int labelCount, int k) =>
+        MultiLabelRanking(scores, isPositive, labelCount, k);
+
+    /// <inheritdoc cref="EvaluateMultiLabelRanking(ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int)"/>
+    public static MultiLabelRankingMetrics EvaluateMultiLabelRanking(ReadOnlySpan<double> scores, ReadOnlySpan<bool> isPositive, int labelCount, int k) =>
+        MultiLabelRanking(scores, isPositive, labelCount, k);
+
+    /// <summary>
+    /// TKPR@K alone (Wang et al., ICML 2024): mean over rows with a positive label of
+    /// 1/(K |P|) sum_{p in P} sum_{n in top-K negatives} 1[f_p &gt; f_n]. Per row it selects the K largest
+    /// negative scores by quickselect and binary-searches each positive among them, O(C + K log K + |P| log K),
+    /// the paper's O(CK) bound without a full sort. Higher is better.
+    /// </summary>
+    /// <inheritdoc cref="EvaluateMultiLabelRanking(ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int)"/>
+    public static double TopKPairwiseRanking(ReadOnlySpan<float> scores, ReadOnlySpan<bool> isPositive, int labelCount, int k) =>
+        Tkpr(scores, isPositive, labelCount, k);
+
+    /// <inheritdoc cref="TopKPairwiseRanking(ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int)"/>
+    public static double TopKPairwiseRanking(ReadOnlySpan<double> scores, ReadOnlySpan<bool> isPositive, int labelCount, int k) =>
+        Tkpr(scores, isPositive, labelCount, k);
+
+    private static MultiLabelRankingMetrics MultiLabelRanking<T>(ReadOnlySpan<T> scores, ReadOnlySpan<bool> isPositive, int labelCount, int k)
+        where T : struct, IFloatingPointIeee754<T>
     {
         CheckMultiLabel(scores, isPositive, labelCount, k);
         var accumulator = new MultiLabelRankingAccumulator(labelCount, k, nameof(isPositive));
@@ -23,22 +48,16 @@ public static partial class OodMetrics
         return accumulator.Result();
     }
 
-    /// <summary>
-    /// TKPR@K alone (Wang et al., ICML 2024): mean over rows with a positive label of
-    /// 1/(K |P|) sum_{p in P} sum_{n in top-K negatives} 1[f_p &gt; f_n]. Per row it selects the K largest
-    /// negative scores by quickselect and binary-searches each positive among them, O(C + K log K + |P| log K),
-    /// the paper's O(CK) bound without a full sort. Higher is better.
-    /// </summary>
-    /// <inheritdoc cref="EvaluateMultiLabelRanking(ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int)"/>
-    public static double TopKPairwiseRanking(ReadOnlySpan<float> scores, ReadOnlySpan<bool> isPositive, int labelCount, int k)
+    private static double Tkpr<T>(ReadOnlySpan<T> scores, ReadOnlySpan<bool> isPositive, int labelCount, int k)
+        where T : struct, IFloatingPointIeee754<T>
     {
         CheckMultiLabel(scores, isPositive, labelCount, k);
-        var negatives = new float[labelCount];
+        var negatives = new T[labelCount];
         double sum = 0;
         int rows = 0;
         for (int row = 0, start = 0; start < scores.Length; row++, start += labelCount)
         {
-            ReadOnlySpan<float> f = scores.Slice(start, labelCount);
+            ReadOnlySpan<T> f = scores.Slice(start, labelCount);
             ReadOnlySpan<bool> y = isPositive.Slice(start, labelCount);
             int n = 0;
             for (int c = 0; c < labelCount; c++)
@@ -60,8 +79,8 @@ public static partial class OodMetrics
                 throw new ArgumentException(ErrorMessages.Format(ErrorMessages.TooFewNegatives, nameof(isPositive), row, n, k), nameof(isPositive));
             }
 
-            Span<float> top = negatives.AsSpan(0, n);
-            FloatSelection.LargestFirst(top, k);
+            Span<T> top = negatives.AsSpan(0, n);
+            ScoreSelection.LargestFirst(top, k);
             top = top[..k];
             top.Sort();
             long below = 0;
@@ -85,7 +104,8 @@ public static partial class OodMetrics
         return sum / rows;
     }
 
-    private static void CheckMultiLabel(ReadOnlySpan<float> scores, ReadOnlySpan<bool> isPositive, int labelCount, int k)
+    private static void CheckMultiLabel<T>(ReadOnlySpan<T> scores, ReadOnlySpan<bool> isPositive, int labelCount, int k)
+        where T : struct, IFloatingPointIeee754<T>
     {
         Guard.CountAtLeastOne(labelCount, nameof(labelCount));
         Guard.KInRange(k, labelCount, nameof(k));
@@ -101,7 +121,8 @@ public static partial class OodMetrics
     }
 
     /// <summary>Number of entries of the ascending <paramref name="sorted"/> strictly below <paramref name="value"/>.</summary>
-    private static int CountBelow(ReadOnlySpan<float> sorted, float value)
+    private static int CountBelow<T>(ReadOnlySpan<T> sorted, T value)
+        where T : struct, IFloatingPointIeee754<T>
     {
         int lo = 0, hi = sorted.Length;
         while (lo < hi)

@@ -1,7 +1,8 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Ml.Ood.Evaluators;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 public static partial class OodMetrics
 {
@@ -12,37 +13,21 @@ public static partial class OodMetrics
     /// <param name="k">K, in [1, C].</param>
     /// <exception cref="ArgumentException">Sizes disagree, there is no row or a score is NaN or infinite.</exception>
     /// <exception cref="ArgumentOutOfRangeException">K or a label is out of range.</exception>
-    public static TopKMetrics EvaluateTopK(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int classCount, int k)
-    {
-        Guard.CountAtLeastOne(classCount, nameof(classCount));
-        Guard.KInRange(k, classCount, nameof(k));
-        if (scores.Length != (long)labels.Length * classCount)
-        {
-            throw new ArgumentException(
-                ErrorMessages.Format(ErrorMessages.LengthMismatch, nameof(scores), scores.Length, "labels x classCount", (long)labels.Length * classCount),
-                nameof(scores));
-        }
+    public static TopKMetrics EvaluateTopK(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int classCount, int k) =>
+        TopK(scores, labels, classCount, k);
 
-        Guard.NotEmpty(labels.Length, nameof(labels));
-        Guard.AllFinite(scores, nameof(scores));
-        var hits = new long[k + 1];
-        for (int row = 0; row < labels.Length; row++)
-        {
-            Guard.Label(labels[row], classCount, row, nameof(labels));
-            int rank = RankOfTrueLabel(scores.Slice(row * classCount, classCount), labels[row]);
-            if (rank <= k)
-            {
-                hits[rank]++;
-            }
-        }
-
-        return TopKFromRankCounts(hits, k, labels.Length);
-    }
+    /// <inheritdoc cref="EvaluateTopK(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/>
+    public static TopKMetrics EvaluateTopK(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels, int classCount, int k) =>
+        TopK(scores, labels, classCount, k);
 
     /// <summary>AUTKC@K (Wang et al., 2022): mean over rows of (1/K) sum_{k=1..K} 1[rank(y) &lt;= k], ties pessimistic. Higher is better.</summary>
     /// <inheritdoc cref="EvaluateTopK(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/>
     public static double AreaUnderTopKCurve(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int classCount, int k) =>
-        EvaluateTopK(scores, labels, classCount, k).AreaUnderTopKCurve;
+        TopK(scores, labels, classCount, k).AreaUnderTopKCurve;
+
+    /// <inheritdoc cref="AreaUnderTopKCurve(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/>
+    public static double AreaUnderTopKCurve(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels, int classCount, int k) =>
+        TopK(scores, labels, classCount, k).AreaUnderTopKCurve;
 
     /// <summary>
     /// rank(y) = 1 + #{c : f_c &gt; f_y} + #{c != y : f_c = f_y} (docs/FORMULAS.md; ties count against the
@@ -76,6 +61,41 @@ public static partial class OodMetrics
         return rank;
     }
 
+    /// <inheritdoc cref="RankOfTrueLabel(ReadOnlySpan{float}, int)"/>
+    internal static int RankOfTrueLabel(ReadOnlySpan<double> row, int label)
+    {
+        double fy = row[label];
+        long rank = 0;
+        int c = 0;
+        if (Vector.IsHardwareAccelerated && row.Length >= Vector<double>.Count)
+        {
+            var threshold = new Vector<double>(fy);
+            var counts = Vector<long>.Zero;
+            ReadOnlySpan<Vector<double>> blocks = MemoryMarshal.Cast<double, Vector<double>>(row);
+            foreach (Vector<double> v in blocks)
+            {
+                counts -= Vector.GreaterThanOrEqual(v, threshold);
+            }
+
+            rank = Vector.Sum(counts);
+            c = blocks.Length * Vector<double>.Count;
+        }
+
+        for (; c < row.Length; c++)
+        {
+            rank += row[c] >= fy ? 1 : 0;
+        }
+
+        return (int)rank;
+    }
+
+    /// <summary>Dispatches to the Single or Double kernel; the JIT folds the type test away.</summary>
+    internal static int RankOfTrueLabel<T>(ReadOnlySpan<T> row, int label)
+        where T : struct, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float)
+            ? RankOfTrueLabel(MemoryMarshal.Cast<T, float>(row), label)
+            : RankOfTrueLabel(MemoryMarshal.Cast<T, double>(row), label);
+
     internal static TopKMetrics TopKFromRankCounts(long[] hitsAtRank, int k, int rowCount)
     {
         // Top-k accuracy is the cumulative count of ranks <= k; AUTKC@K is their mean, kept as an integer
@@ -90,5 +110,33 @@ public static partial class OodMetrics
         }
 
         return new TopKMetrics(k, sum / ((double)k * rowCount), accuracy, rowCount);
+    }
+
+    private static TopKMetrics TopK<T>(ReadOnlySpan<T> scores, ReadOnlySpan<int> labels, int classCount, int k)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        Guard.CountAtLeastOne(classCount, nameof(classCount));
+        Guard.KInRange(k, classCount, nameof(k));
+        if (scores.Length != (long)labels.Length * classCount)
+        {
+            throw new ArgumentException(
+                ErrorMessages.Format(ErrorMessages.LengthMismatch, nameof(scores), scores.Length, "labels x classCount", (long)labels.Length * classCount),
+                nameof(scores));
+        }
+
+        Guard.NotEmpty(labels.Length, nameof(labels));
+        Guard.AllFinite(scores, nameof(scores));
+        var hits = new long[k + 1];
+        for (int row = 0; row < labels.Length; row++)
+        {
+            Guard.Label(labels[row], classCount, row, nameof(labels));
+            int rank = RankOfTrueLabel(scores.Slice(row * classCount, classCount), labels[row]);
+            if (rank <= k)
+            {
+                hits[rank]++;
+            }
+        }
+
+        return TopKFromRankCounts(hits, k, labels.Length);
     }
 }

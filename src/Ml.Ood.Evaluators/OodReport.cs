@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Ml.Ood.Evaluators;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Several detectors' <see cref="OodDetectionMetrics"/> side by side: a markdown table in the layout of

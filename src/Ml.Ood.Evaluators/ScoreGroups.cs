@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Ml.Ood.Evaluators;
 
 /// <summary>
@@ -6,9 +8,14 @@ namespace Ml.Ood.Evaluators;
 /// detection error) is a walk over these tie groups, so they all come from one sort and treat tied
 /// scores as one threshold, as scikit-learn's <c>roc_curve</c> and <c>precision_recall_curve</c> do.
 /// </summary>
+/// <remarks>
+/// Single and Double scores share this code through a generic type parameter, and scores are compared
+/// in their own type: two doubles that differ stay two groups even when they round to the same float.
+/// The distinct scores are kept as doubles, which hold every Single exactly.
+/// </remarks>
 internal sealed class ScoreGroups
 {
-    private ScoreGroups(float[] scores, int[] idCounts, int[] oodCounts, int count, int idTotal, int oodTotal)
+    private ScoreGroups(double[] scores, int[] idCounts, int[] oodCounts, int count, int idTotal, int oodTotal)
     {
         Scores = scores;
         IdCounts = idCounts;
@@ -19,7 +26,7 @@ internal sealed class ScoreGroups
     }
 
     /// <summary>Distinct scores, ascending; only the first <see cref="Count"/> entries are used.</summary>
-    public float[] Scores { get; }
+    public double[] Scores { get; }
 
     public int[] IdCounts { get; }
 
@@ -32,7 +39,8 @@ internal sealed class ScoreGroups
     public int OodTotal { get; }
 
     /// <summary>Splits the rows by class, checks them and groups them.</summary>
-    public static ScoreGroups Create(ReadOnlySpan<bool> isOod, ReadOnlySpan<float> scores, string isOodName, string scoresName)
+    public static ScoreGroups Create<T>(ReadOnlySpan<bool> isOod, ReadOnlySpan<T> scores, string isOodName, string scoresName)
+        where T : struct, IFloatingPointIeee754<T>
     {
         Guard.SameLength(scores.Length, scoresName, isOod.Length, isOodName);
         Guard.AllFinite(scores, scoresName);
@@ -42,8 +50,8 @@ internal sealed class ScoreGroups
             oodTotal += b ? 1 : 0;
         }
 
-        var id = new float[isOod.Length - oodTotal];
-        var ood = new float[oodTotal];
+        var id = new T[isOod.Length - oodTotal];
+        var ood = new T[oodTotal];
         int ni = 0, no = 0;
         for (int i = 0; i < isOod.Length; i++)
         {
@@ -61,7 +69,8 @@ internal sealed class ScoreGroups
     }
 
     /// <summary>Groups two score arrays that the caller has filled (and checked for finiteness); sorts them in place.</summary>
-    public static ScoreGroups FromUnsorted(float[] idScores, float[] oodScores, string isOodName)
+    public static ScoreGroups FromUnsorted<T>(T[] idScores, T[] oodScores, string isOodName)
+        where T : struct, IFloatingPointIeee754<T>
     {
         if (idScores.Length == 0)
         {
@@ -73,23 +82,25 @@ internal sealed class ScoreGroups
             throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoOodRows, isOodName), isOodName);
         }
 
-        // Two plain float sorts beat one key/item sort of all rows, and the merge below yields the tie groups.
-        FloatSort.Ascending(idScores);
-        FloatSort.Ascending(oodScores);
+        // Two plain sorts beat one key/item sort of all rows, and the merge below yields the tie groups.
+        ScoreSort.Ascending(idScores);
+        ScoreSort.Ascending(oodScores);
         return Merge(idScores, oodScores);
     }
 
-    private static ScoreGroups Merge(float[] id, float[] ood)
+    private static ScoreGroups Merge<T>(T[] id, T[] ood)
+        where T : struct, IFloatingPointIeee754<T>
     {
+        // Only the first Count entries are ever read, and each is written before it is: no need to zero them.
         int capacity = id.Length + ood.Length;
-        var scores = new float[capacity];
-        var idCounts = new int[capacity];
-        var oodCounts = new int[capacity];
+        var scores = GC.AllocateUninitializedArray<double>(capacity);
+        var idCounts = GC.AllocateUninitializedArray<int>(capacity);
+        var oodCounts = GC.AllocateUninitializedArray<int>(capacity);
         int i = 0, o = 0, g = 0;
         while (i < id.Length || o < ood.Length)
         {
             // -0 and +0 compare equal, so they fall into one group as the metrics' definitions require.
-            float s = o >= ood.Length || (i < id.Length && id[i] < ood[o]) ? id[i] : ood[o];
+            T s = o >= ood.Length || (i < id.Length && id[i] < ood[o]) ? id[i] : ood[o];
             int i0 = i, o0 = o;
             while (i < id.Length && id[i] == s)
             {
@@ -101,7 +112,7 @@ internal sealed class ScoreGroups
                 o++;
             }
 
-            scores[g] = s;
+            scores[g] = double.CreateTruncating(s);
             idCounts[g] = i - i0;
             oodCounts[g] = o - o0;
             g++;

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Ml.Ood.Evaluators;
 
 /// <summary>Pair counting between two sorted samples by one merge, instead of the all-pairs double loop.</summary>
@@ -8,11 +10,12 @@ internal static class SortedCounting
     /// with b &gt; a, plus the number with b == a: the Mann-Whitney count with ties as one half, kept as an
     /// exact integer (at most 2 * 2^31 * 2^31 &lt; 2^63) so that the final division is the only rounding.
     /// </summary>
-    public static long TwiceOrderedPairs(ReadOnlySpan<float> low, ReadOnlySpan<float> high)
+    public static long TwiceOrderedPairs<T>(ReadOnlySpan<T> low, ReadOnlySpan<T> high)
+        where T : struct, IFloatingPointIeee754<T>
     {
         long total = 0;
         int less = 0, lessOrEqual = 0;
-        foreach (float a in low)
+        foreach (T a in low)
         {
             while (less < high.Length && high[less] < a)
             {

@@ -10,6 +10,7 @@ public class EvaluatorBenchmarks
 {
     private bool[] _isOod = [];
     private float[] _scores = [];
+    private double[] _doubleScores = [];
     private int[] _knownLabels = [], _knownPredicted = [];
     private float[] _knownScores = [], _unknownScores = [];
     private bool[] _baseCorrect = [], _newCorrect = [];
@@ -24,6 +25,7 @@ public class EvaluatorBenchmarks
     public void Setup()
     {
         (_isOod, _scores) = BenchmarkData.Detection();
+        _doubleScores = Array.ConvertAll(_scores, s => (double)s);
         var rng = new Random(7);
         int known = BenchmarkData.Rows / 2;
         _knownScores = _scores[..known];
@@ -41,6 +43,9 @@ public class EvaluatorBenchmarks
     [Benchmark(Description = "AUROC, 1M rows")]
     public double Auroc() => OodMetrics.AreaUnderRocCurve(_isOod, _scores);
 
+    [Benchmark(Description = "AUROC, 1M Double rows")]
+    public double AurocDouble() => OodMetrics.AreaUnderRocCurve(_isOod, _doubleScores);
+
     [Benchmark(Description = "AUPR-Out, 1M rows")]
     public double AuprOut() => OodMetrics.AreaUnderPrecisionRecallCurveOut(_isOod, _scores);
 
@@ -48,10 +53,10 @@ public class EvaluatorBenchmarks
     public OodDetectionMetrics Detection() => OodMetrics.EvaluateDetection(_isOod, _scores);
 
     [Benchmark(Description = "ml.Ood().Evaluate(IDataView), 1M rows")]
-    public OodDetectionMetrics DetectionFromDataView() => _ml.Ood().Evaluate(_view);
+    public OodDetectionMetrics DetectionFromDataView() => _ml.Ood().Evaluate(_view, isOodColumnName: "IsOod", scoreColumnName: "Score");
 
     [Benchmark(Description = "OpenAUC + accuracy + AUROC, 500k+500k rows")]
-    public OpenSetMetrics OpenSet() => OodMetrics.EvaluateOpenSet(_knownLabels, _knownPredicted, _knownScores, _unknownScores);
+    public OpenSetMetrics OpenSet() => OodMetrics.EvaluateOpenSet(_knownScores, _baseCorrect, _unknownScores);
 
     [Benchmark(Description = "OpenworldAUC, 500k+500k rows")]
     public OpenWorldMetrics OpenWorld() => OodMetrics.EvaluateOpenWorld(_knownScores, _baseCorrect, _unknownScores, _newCorrect);

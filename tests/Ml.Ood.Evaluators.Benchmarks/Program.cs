@@ -3,7 +3,7 @@ using System.Globalization;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
-using Ml.Ood.Evaluators;
+using Ml.Ood;
 using Ml.Ood.Evaluators.Benchmarks;
 
 // dotnet run -c Release -- --dump <folder>: writes the 1M-row detection data for sklearn_peer.py and

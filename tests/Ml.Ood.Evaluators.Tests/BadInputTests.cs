@@ -23,7 +23,7 @@ public sealed class BadInputTests
     [TestMethod]
     public void DetectionOfNothingThrows()
     {
-        Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateDetection([], []));
+        Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateDetection([], Array.Empty<float>()));
     }
 
     [TestMethod]
@@ -53,19 +53,18 @@ public sealed class BadInputTests
     [TestMethod]
     public void OpenSetBadInputsThrow()
     {
-        var lengths = Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.OpenAuc([0, 1], [0], [0f, 1f], [2f]));
-        Assert.AreEqual("knownPredictedLabels", lengths.ParamName);
-        var scoreLength = Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.OpenAuc([0, 1], [0, 1], [0f], [2f]));
-        Assert.AreEqual("knownScores", scoreLength.ParamName);
-        var noKnown = Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.OpenAuc([], [], [], [2f]));
+        var lengths = Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.OpenAuc([0f, 1f], [true], [2f]));
+        Assert.AreEqual("knownCorrect", lengths.ParamName);
+        Assert.Contains("'knownCorrect' has 1 values but 'knownScores' has 2", lengths.Message);
+        var noKnown = Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.OpenAuc([], [], [2f]));
         Assert.AreEqual("knownScores", noKnown.ParamName);
-        var noUnknown = Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.OpenAuc([0], [0], [1f], []));
+        var noUnknown = Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.OpenAuc([1f], [true], []));
         Assert.AreEqual("unknownScores", noUnknown.ParamName);
-        var nan = Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.OpenAuc([0], [0], [1f], [float.NaN]));
+        var nan = Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.OpenAuc([1f], [true], [float.NaN]));
         Assert.AreEqual("unknownScores", nan.ParamName);
-        var label = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => OodMetrics.OpenAuc([0, -1], [0, 0], [1f, 2f], [3f]));
-        Assert.AreEqual("knownLabels", label.ParamName);
-        Assert.Contains("label -1 at row 1", label.Message);
+        var doubleNaN = Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.OpenAuc([1d, double.NaN], [true, true], [2d]));
+        Assert.AreEqual("knownScores", doubleNaN.ParamName);
+        Assert.Contains("NaN or infinite score at row 1", doubleNaN.Message);
     }
 
     [TestMethod]
@@ -103,9 +102,9 @@ public sealed class BadInputTests
     public void TopKMalformedInputsThrow()
     {
         Assert.AreEqual("scores", Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateTopK([1f, 2f, 3f, 4f], [0], 3, 1)).ParamName);
-        Assert.AreEqual("labels", Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateTopK([], [], 3, 1)).ParamName);
+        Assert.AreEqual("labels", Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateTopK(Array.Empty<float>(), [], 3, 1)).ParamName);
         Assert.AreEqual("scores", Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateTopK([1f, float.NaN, 3f], [0], 3, 1)).ParamName);
-        Assert.AreEqual("classCount", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => OodMetrics.EvaluateTopK([], [], 0, 1)).ParamName);
+        Assert.AreEqual("classCount", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => OodMetrics.EvaluateTopK(Array.Empty<float>(), [], 0, 1)).ParamName);
     }
 
     [TestMethod]
@@ -137,6 +136,6 @@ public sealed class BadInputTests
         Assert.AreEqual("isPositive", Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateMultiLabelRanking([1f, 2f], [true], 2, 1)).ParamName);
         Assert.AreEqual("scores", Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateMultiLabelRanking([1f, 2f, 3f], [true, false, false], 2, 1)).ParamName);
         Assert.AreEqual("scores", Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateMultiLabelRanking([1f, float.NaN], [true, false], 2, 1)).ParamName);
-        Assert.AreEqual("scores", Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateMultiLabelRanking([], [], 2, 1)).ParamName);
+        Assert.AreEqual("scores", Assert.ThrowsExactly<ArgumentException>(() => OodMetrics.EvaluateMultiLabelRanking(Array.Empty<float>(), [], 2, 1)).ParamName);
     }
 }

@@ -35,7 +35,7 @@ public sealed class BruteForceTests
             }
         }
 
-        var m = OodMetrics.EvaluateOpenSet(labels, predicted, known, unknown);
+        var m = OodMetrics.EvaluateOpenSet(known, labels.Zip(predicted, (y, p) => y == p).ToArray(), unknown);
 
         Assert.AreEqual(pairs / (nk * nu), m.OpenAuc, Tolerance);
         Assert.AreEqual(rocPairs / (nk * nu), m.AreaUnderRocCurve, Tolerance);

@@ -14,7 +14,7 @@ public sealed class DataViewBadInputTests
     {
         var data = Detection((false, 1f), (true, 2f));
 
-        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => _ml.Ood().Evaluate(data, scoreColumnName: "Energy"));
+        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => _ml.Ood().Evaluate(data, "IsOod", "Energy"));
 
         Assert.AreEqual("scoreColumnName", ex.ParamName);
         Assert.Contains("Could not find input column 'Energy'", ex.Message);
@@ -25,7 +25,7 @@ public sealed class DataViewBadInputTests
     {
         var data = Detection((false, 1f), (true, 2f));
 
-        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => _ml.Ood().Evaluate(data, isOodColumnName: "Score"));
+        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => _ml.Ood().Evaluate(data, "Score", "Score"));
 
         Assert.AreEqual("isOodColumnName", ex.ParamName);
         Assert.Contains("Schema mismatch for input column 'Score': expected Boolean, got Single", ex.Message);
@@ -36,7 +36,7 @@ public sealed class DataViewBadInputTests
     {
         var data = Detection((false, 1f), (true, 2f), (true, float.NaN));
 
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ood().Evaluate(data));
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ood().Evaluate(data, "IsOod", "Score"));
 
         Assert.AreEqual("Score", ex.ParamName);
         Assert.Contains("'Score' holds a NaN or infinite score at row 2", ex.Message);
@@ -45,14 +45,14 @@ public sealed class DataViewBadInputTests
     [TestMethod]
     public void ViewWithoutOodRowsThrows()
     {
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ood().Evaluate(Detection((false, 1f), (false, 2f))));
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ood().Evaluate(Detection((false, 1f), (false, 2f)), "IsOod", "Score"));
         Assert.Contains("'IsOod' has no out-of-distribution rows", ex.Message);
     }
 
     [TestMethod]
     public void ViewWithoutIdRowsThrows()
     {
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ood().Evaluate(Detection((true, 1f), (true, 2f))));
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ood().Evaluate(Detection((true, 1f), (true, 2f)), "IsOod", "Score"));
         Assert.Contains("'IsOod' has no in-distribution rows", ex.Message);
     }
 
@@ -61,7 +61,7 @@ public sealed class DataViewBadInputTests
     {
         var rows = new[] { new DataViewTests.OpenSetRow { IsOod = false, Label = 1, PredictedLabel = 1, Score = 0f } };
 
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ood().EvaluateOpenSet(_ml.Data.LoadFromEnumerable(rows)));
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ood().EvaluateOpenSet(_ml.Data.LoadFromEnumerable(rows), "IsOod", "Label", "PredictedLabel", "Score"));
 
         Assert.AreEqual("isUnknownColumnName", ex.ParamName);
     }
@@ -75,9 +75,9 @@ public sealed class DataViewBadInputTests
             new DataViewTests.OpenSetRow { IsOod = true, Label = DataViewTests.OpenSetRow.Missing, PredictedLabel = 1, Score = 1f },
         };
 
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ood().EvaluateOpenSet(_ml.Data.LoadFromEnumerable(rows)));
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ood().EvaluateOpenSet(_ml.Data.LoadFromEnumerable(rows), "IsOod", "Label", "PredictedLabel", "Score"));
 
-        Assert.Contains("'Label' holds a missing key value at row 0", ex.Message);
+        Assert.Contains("'Label' holds a missing key value (key 0) at row 0", ex.Message);
     }
 
     [TestMethod]
@@ -86,9 +86,10 @@ public sealed class DataViewBadInputTests
         var rows = new[] { new DataViewTests.OpenWorldRow { IsNew = false, Label = 1, PredictedLabel = 1, Score = 0f } };
         var data = _ml.Data.LoadFromEnumerable(rows);
 
-        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => _ml.Ood().EvaluateOpenWorld(data, labelColumnName: "Score"));
+        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => _ml.Ood().EvaluateOpenWorld(data, "IsNew", "IsNew", "PredictedLabel", "Score"));
 
-        Assert.Contains("Schema mismatch for input column 'Score': expected Key<UInt32>, Int32 or UInt32, got Single", ex.Message);
+        Assert.AreEqual("labelColumnName", ex.ParamName);
+        Assert.Contains("Schema mismatch for input column 'IsNew': expected a class label (Key, Byte, SByte, Int16, UInt16, Int32, UInt32, Int64, UInt64, or Single/Double holding whole non-negative numbers), got Boolean", ex.Message);
     }
 
     [TestMethod]
@@ -119,7 +120,7 @@ public sealed class DataViewBadInputTests
 
         var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => _ml.Ood().EvaluateTopK(data, k: 1));
 
-        Assert.Contains("Schema mismatch for input column 'Score': expected Vector<Single>, got Single", ex.Message);
+        Assert.Contains("Schema mismatch for input column 'Score': expected Vector<Single> or Vector<Double>, got Single", ex.Message);
     }
 
     [TestMethod]

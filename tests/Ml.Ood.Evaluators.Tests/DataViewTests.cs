@@ -18,7 +18,7 @@ public sealed class DataViewTests
         float[] scores = v.GetProperty("score").Floats();
         var data = new CursorCountingDataView(_ml.Data.LoadFromEnumerable(isOod.Select((o, i) => new DetectionRow { IsOod = o, Score = scores[i] })));
 
-        var m = _ml.Ood().Evaluate(data);
+        var m = _ml.Ood().Evaluate(data, isOodColumnName: "IsOod", scoreColumnName: "Score");
 
         Assert.AreEqual(1, data.CursorCount);
         Assert.AreEqual(v.GetProperty("auroc").GetDouble(), m.AreaUnderRocCurve, Tolerance);
@@ -43,7 +43,7 @@ public sealed class DataViewTests
             .Concat(unknown.Select(s => new OpenSetRow { IsOod = true, Label = OpenSetRow.Missing, PredictedLabel = 2, Score = s }));
         var data = new CursorCountingDataView(_ml.Data.LoadFromEnumerable(rows));
 
-        var m = _ml.Ood().EvaluateOpenSet(data);
+        var m = _ml.Ood().EvaluateOpenSet(data, "IsOod", "Label", "PredictedLabel", "Score");
 
         Assert.AreEqual(1, data.CursorCount);
         Assert.AreEqual(v.GetProperty("openauc").GetDouble(), m.OpenAuc, Tolerance);
@@ -62,7 +62,7 @@ public sealed class DataViewTests
         var rows = baseScores.Select((s, i) => new OpenWorldRow { IsNew = false, Label = 3, PredictedLabel = baseCorrect[i] ? 3 : 1, Score = s })
             .Concat(newScores.Select((s, i) => new OpenWorldRow { IsNew = true, Label = 7, PredictedLabel = newCorrect[i] ? 7 : 8, Score = s }));
 
-        var m = _ml.Ood().EvaluateOpenWorld(_ml.Data.LoadFromEnumerable(rows));
+        var m = _ml.Ood().EvaluateOpenWorld(_ml.Data.LoadFromEnumerable(rows), "IsNew", "Label", "PredictedLabel", "Score");
 
         Assert.AreEqual(v.GetProperty("openworldauc").GetDouble(), m.OpenworldAuc, Tolerance);
         StringAssert.Contains(m.ToString(), "OpenworldAUC");

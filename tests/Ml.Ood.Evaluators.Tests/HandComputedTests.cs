@@ -115,7 +115,7 @@ public sealed class HandComputedTests
         // Known: (y 0, yhat 0, r 0.1), (1, 1, 0.5), (2, 0, 0.2) -- the third is misclassified. Unknown r: 0.5, 0.3.
         // OpenAUC pairs (6): k1 beats both (2), k2 ties 0.5 (1/2) and loses to 0.3, k3 never counts -> 2.5 / 6.
         // AUROC ignores classification: k3 (0.2) is below both -> (2 + 0.5 + 2) / 6.
-        var m = OodMetrics.EvaluateOpenSet([0, 1, 2], [0, 1, 0], [0.1f, 0.5f, 0.2f], [0.5f, 0.3f]);
+        var m = OodMetrics.EvaluateOpenSet([0.1f, 0.5f, 0.2f], [true, true, false], [0.5f, 0.3f]);
 
         Assert.AreEqual(2.5 / 6, m.OpenAuc, Tolerance);
         Assert.AreEqual(2.0 / 3, m.ClosedSetAccuracy, Tolerance);
@@ -127,7 +127,7 @@ public sealed class HandComputedTests
     [TestMethod]
     public void OpenSetWithEveryKnownRowMisclassifiedIsZero()
     {
-        Assert.AreEqual(0.0, OodMetrics.OpenAuc([0, 1], [1, 0], [0f, 0f], [1f, 2f]), Tolerance);
+        Assert.AreEqual(0.0, OodMetrics.OpenAuc([0f, 0f], [false, false], [1f, 2f]), Tolerance);
     }
 
     [TestMethod]

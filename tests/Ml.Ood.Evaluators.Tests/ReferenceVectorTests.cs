@@ -39,11 +39,10 @@ public sealed class ReferenceVectorTests
     {
         var v = ReferenceVectors.Load("openauc");
 
-        double openAuc = OodMetrics.OpenAuc(
-            v.GetProperty("known_label").Ints(),
-            v.GetProperty("known_predicted").Ints(),
-            v.GetProperty("known_score").Floats(),
-            v.GetProperty("unknown_score").Floats());
+        // OpenAUC's 1[yhat_k = y_k], written out here from the vectors' labels and predictions.
+        bool[] correct = v.GetProperty("known_label").Ints().Zip(v.GetProperty("known_predicted").Ints(), (y, p) => y == p).ToArray();
+
+        double openAuc = OodMetrics.OpenAuc(v.GetProperty("known_score").Floats(), correct, v.GetProperty("unknown_score").Floats());
 
         Assert.AreEqual(v.GetProperty("openauc").GetDouble(), openAuc, Tolerance);
     }

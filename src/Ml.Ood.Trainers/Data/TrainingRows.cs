@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Trainers;
 
@@ -40,56 +39,12 @@ internal static class TrainingRows
         return rows;
     }
 
-    /// <summary>Label columns: ML.NET keys (from MapValueToKey) or whole numbers stored as Single, Double or Int32.</summary>
-    public static DataViewSchema.Column LabelColumn(DataViewSchema schema, string name)
-    {
-        var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, name));
-        bool supported = column.Type is KeyDataViewType
-            || column.Type == NumberDataViewType.Single || column.Type == NumberDataViewType.Double || column.Type == NumberDataViewType.Int32;
-        if (!supported)
-            throw new ArgumentOutOfRangeException(nameof(schema),
-                OodErrors.Format(OodErrors.SchemaMismatch, name, "Key, Single, Double or Int32 class label", column.Type.ToString()!));
-        return column;
-    }
+    /// <summary>
+    /// The label column, of any type MlOod accepts for a class label (<see cref="ClassLabels"/>: keys of any raw
+    /// integer type, every integer type, Single/Double holding whole non-negative numbers), the same set as the
+    /// evaluators; otherwise ML.NET's schema error.
+    /// </summary>
+    public static DataViewSchema.Column LabelColumn(DataViewSchema schema, string name) => ClassLabels.Column(schema, name, nameof(schema));
 
-    private static Func<long, int> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
-    {
-        string name = column.Name;
-        if (column.Type is KeyDataViewType)
-        {
-            var getter = cursor.GetGetter<uint>(column);
-            uint key = 0;
-            return row =>
-            {
-                getter(ref key);
-                // Key 0 is ML.NET's missing value.
-                return key == 0 ? throw MissingLabel(name, row) : (int)(key - 1);
-            };
-        }
-        if (column.Type == NumberDataViewType.Int32)
-        {
-            var getter = cursor.GetGetter<int>(column);
-            int value = 0;
-            return row => { getter(ref value); return value; };
-        }
-        Func<double> read = column.Type == NumberDataViewType.Single ? ReadAs<float>(cursor, column) : ReadAs<double>(cursor, column);
-        return row =>
-        {
-            double value = read();
-            if (double.IsNaN(value) || value != Math.Floor(value) || value < int.MinValue || value > int.MaxValue)
-                throw new ArgumentException($"Column '{name}' has label {value} in row {row}; class labels must be whole numbers.", nameof(column));
-            return (int)value;
-        };
-    }
-
-    private static Func<double> ReadAs<T>(DataViewRowCursor cursor, DataViewSchema.Column column) where T : IConvertible
-    {
-        var getter = cursor.GetGetter<T>(column);
-        T value = default!;
-        return () => { getter(ref value); return value.ToDouble(null); };
-    }
-
-    private static ArgumentException MissingLabel(string name, long row)
-        => new($"Column '{name}' has a missing label (key 0) in row {row}.", nameof(name));
+    private static Func<long, int> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column column) => ClassLabels.Getter(cursor, column);
 }

@@ -1,17 +1,20 @@
+using System.Numerics;
+
 namespace Ml.Ood.Evaluators;
 
 /// <summary>Partial selection (Hoare's quickselect), expected O(n): the k largest values without a full sort.</summary>
-internal static class FloatSelection
+internal static class ScoreSelection
 {
     /// <summary>Reorders <paramref name="values"/> so that its first <paramref name="k"/> entries are its k largest (in no order).</summary>
-    public static void LargestFirst(Span<float> values, int k)
+    public static void LargestFirst<T>(Span<T> values, int k)
+        where T : struct, IFloatingPointIeee754<T>
     {
         int lo = 0, hi = values.Length - 1;
         while (lo < hi)
         {
             // Median of three keeps sorted or constant rows from the quadratic case.
             int mid = lo + ((hi - lo) >> 1);
-            float pivot = MedianOfThree(values[lo], values[mid], values[hi]);
+            T pivot = MedianOfThree(values[lo], values[mid], values[hi]);
             int i = lo, j = hi;
             while (i <= j)
             {
@@ -49,6 +52,7 @@ internal static class FloatSelection
         }
     }
 
-    private static float MedianOfThree(float a, float b, float c) =>
-        a < b ? (b < c ? b : Math.Max(a, c)) : (a < c ? a : Math.Max(b, c));
+    private static T MedianOfThree<T>(T a, T b, T c)
+        where T : struct, IFloatingPointIeee754<T> =>
+        a < b ? (b < c ? b : T.Max(a, c)) : (a < c ? a : T.Max(b, c));
 }
