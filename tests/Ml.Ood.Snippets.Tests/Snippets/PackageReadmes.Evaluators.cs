@@ -1,9 +1,10 @@
 #region evaluators-readme
 using Microsoft.ML;
 using Ml.Ood;
-using Ml.Ood.Evaluators;
 
 #endregion
+using Ml.Ood.Evaluators;
+
 namespace Ml.Ood.Snippets;
 
 /// <summary>src/Ml.Ood.Evaluators/README.md, "How to use".</summary>
@@ -13,14 +14,12 @@ internal static class EvaluatorsReadme
     {
         #region evaluators-readme
         var ml = new MLContext();
-        IDataView scored = model.Transform(test);                     // has IsOodTruth (Boolean) and KnnScore (Single)
-        OodDetectionMetrics metrics = ml.Ood().Evaluate(scored, isOodColumnName: "IsOodTruth", scoreColumnName: "KnnScore");
+        IDataView scored = model.Transform(test);                     // has IsOodTruth (Boolean) and KnnScore (Single or Double)
+        var metrics = ml.Ood().Evaluate(scored, isOodColumnName: "IsOodTruth", scoreColumnName: "KnnScore");
         Console.WriteLine(metrics);                                   // AUROC, AUPR-In/Out, FPR@95TPR, ... with directions
-        metrics.SaveRocCurvePng("roc.png");
-        metrics.SaveScoreHistogramPng("scores.png");
         File.WriteAllText("results.md", new OodReport().Add("KNN", metrics).Add("Energy", energyMetrics).ToMarkdown());
 
-        double auroc = OodMetrics.AreaUnderRocCurve(isOod, scores);   // spans, outside any pipeline
+        double auroc = OodMetrics.AreaUnderRocCurve(isOod, scores);   // spans (float or double), outside any pipeline
         #endregion
         _ = auroc;
     }

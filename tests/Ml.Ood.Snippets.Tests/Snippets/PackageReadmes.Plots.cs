@@ -11,7 +11,7 @@ internal static class PlotsReadme
     public static void Run(Microsoft.ML.MLContext ml, Microsoft.ML.IDataView scored)
     {
         #region plots-readme
-        var metrics = ml.Ood().Evaluate(scored, "IsOodTruth", "EnergyScore");
+        var metrics = ml.Ood().Evaluate(scored, isOodColumnName: "IsOodTruth", scoreColumnName: "EnergyScore");
         metrics.SaveRocCurvePng("roc.png");
         metrics.SaveScoreHistogramPng("histogram.png");
         #endregion
