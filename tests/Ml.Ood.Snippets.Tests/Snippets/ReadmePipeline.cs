@@ -27,8 +27,8 @@ internal static class ReadmePipeline
             .Fit(scorer.Transform(idValidation));                               // calibrated on held-out ID images
         var model = scorer.Append(decision);
         ml.Model.Save(model, idTrain.Schema, "model.zip");                      // a standard ML.NET zip
-        var loaded = ml.Model.Load("model.zip", out _);                         // any process, no registration
-        var batched = ml.Ood().Load("model.zip", out _);                        // the same, heads batched again
+        var served = ml.Ood().Load("model.zip", out _);                         // checked, batched, safe to share between engines
+        var plain = ml.Model.Load("model.zip", out _);                          // also loads, in any process, no registration
         var metrics = ml.Ood().Evaluate(model.Transform(test), isOodColumnName: "IsOodTruth", scoreColumnName: "KnnScore");
         Console.WriteLine(metrics);                                            // AUROC, AUPR-In/Out, FPR@95TPR, ...
         #endregion

@@ -2,13 +2,14 @@ using Microsoft.ML;
 
 namespace Ml.Ood.Snippets;
 
-/// <summary>README.md, "How the heads work": a PredictionEngine that leaves the model undisposed.</summary>
+/// <summary>README.md, "Production safety": a PredictionEngine that leaves the model undisposed.</summary>
 internal static class ReadmePredictionEngine
 {
     public static void Run(MLContext ml, ITransformer model, Logits row)
     {
         #region readme-prediction-engine
-        // Without OwnsTransformer = false, disposing the engine disposes `model` and its heads too.
+        // Over ml.Model.Load's model, or a fitted pipeline with ML.NET's ONNX steps: an engine that owns the
+        // model disposes it, under every other engine (ML.NET's behaviour). ml.Ood().Load's model is immune.
         using var engine = ml.Model.CreatePredictionEngine<Logits, EnergyOutput>(model,
             new PredictionEngineOptions { OwnsTransformer = false });
         float energy = engine.Predict(row).EnergyScore;

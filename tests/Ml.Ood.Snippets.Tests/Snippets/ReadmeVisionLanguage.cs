@@ -1,7 +1,6 @@
 #region readme-vision-language
 using Microsoft.ML;
 using Ml.Ood;
-using Ml.Ood.Trainers;
 
 #endregion
 namespace Ml.Ood.Snippets;
