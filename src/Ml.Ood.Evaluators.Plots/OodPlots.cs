@@ -1,6 +1,7 @@
+using Ml.Ood.Evaluators;
 using ScottPlot;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// PNG plots of an <see cref="OodDetectionMetrics"/> or an <see cref="OodReport"/>, drawn with ScottPlot 5: ROC

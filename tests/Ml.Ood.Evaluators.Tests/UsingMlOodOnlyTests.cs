@@ -49,6 +49,12 @@ public sealed class UsingMlOodOnlyTests
 
         string table = new OodReport().Add("Hand-made", detection).ToMarkdown();
         Assert.Contains("| Hand-made |", table);
+
+        // The plots (package Ml.Ood.Evaluators.Plots) are extension methods in Ml.Ood too.
+        string png = Path.Combine(Path.GetTempPath(), $"one-using-{Guid.NewGuid():N}.png");
+        detection.SaveRocCurvePng(png);
+        Assert.IsTrue(new FileInfo(png).Length > 0);
+        File.Delete(png);
     }
 
     [TestMethod]

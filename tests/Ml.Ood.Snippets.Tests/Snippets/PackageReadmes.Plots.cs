@@ -1,6 +1,5 @@
 #region plots-readme
 using Ml.Ood;
-using Ml.Ood.Evaluators;
 #endregion
 
 namespace Ml.Ood.Snippets;
