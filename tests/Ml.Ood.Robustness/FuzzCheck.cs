@@ -54,7 +54,7 @@ internal static class FuzzCheck
         }
         catch (Exception e)
         {
-            violation = $"undocumented {e.GetType().Name} from Load: {e.Message}";
+            violation = $"undocumented exception from Load: {Describe(e)}";
             return "VIOLATION: undocumented exception";
         }
         try
@@ -72,13 +72,26 @@ internal static class FuzzCheck
         }
         catch (Exception e)
         {
-            violation = $"loaded, then {e.GetType().Name} while scoring: {e.Message}";
+            violation = $"loaded, then an exception while scoring: {Describe(e)}";
             return "VIOLATION: failed after loading";
         }
         finally
         {
             (model as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>The exception and its inner exceptions, with where the innermost was thrown.</summary>
+    private static string Describe(Exception e)
+    {
+        var chain = new List<string>();
+        for (var current = e; current is not null; current = current.InnerException)
+            chain.Add($"{current.GetType().Name}: {current.Message}");
+        var innermost = e;
+        while (innermost.InnerException is not null)
+            innermost = innermost.InnerException;
+        string where = innermost.StackTrace?.Split('\n').FirstOrDefault(l => l.Contains("Ml.Ood", StringComparison.Ordinal) || l.Contains("Microsoft.ML", StringComparison.Ordinal))?.Trim() ?? "";
+        return string.Join(" <- ", chain) + (where.Length > 0 ? $" [{where}]" : "");
     }
 
     /// <summary>The kind of refusal, without the entry names and numbers, so that counts group.</summary>

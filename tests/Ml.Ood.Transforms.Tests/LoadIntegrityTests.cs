@@ -125,6 +125,27 @@ public sealed class LoadIntegrityTests
     }
 
     [TestMethod]
+    public void AHeadThatIsNotEvenReadableProtobufIsRefused()
+    {
+        // Found by the long fuzz run: a head whose bytes no longer parse went to ML.NET as saved, and ML.NET's own
+        // failure came out as a TargetInvocationException (invalid UTF-8) or an EndOfStreamException (a cut length).
+        var (ml, _, zip, _) = Saved();
+        var file = SavedModelFile.Read(File.ReadAllBytes(zip));
+        string entry = file.HeadEntryWriting("MaxLogit");
+        byte[] model = file.Entries.Single(e => e.Name == entry).Bytes;
+        int name = model.AsSpan().IndexOf("MaxLogit"u8);
+        var invalidUtf8 = (byte[])model.Clone();
+        invalidUtf8[name + 2] = 0xEC;
+        var cut = model[..^7];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(cut, cut.Length - 4);
+        foreach (var damaged in new[] { invalidUtf8, cut })
+        {
+            byte[] rezipped = file.WithEntries(entries => entries.Select(e => e.Name == entry ? (e.Name, damaged) : e)).ToZip();
+            Assert.ThrowsExactly<InvalidDataException>(() => ml.Ood().Load(new MemoryStream(rezipped), out _));
+        }
+    }
+
+    [TestMethod]
     public void ATruncatedFileIsRefused()
     {
         var (ml, _, zip, _) = Saved();

@@ -99,10 +99,20 @@ internal static class ProtobufWire
         position += length;
     }
 
+    /// <summary>Reads a payload into memory; a length beyond the end of a damaged model is refused before allocating it.</summary>
     public static byte[] ReadBytes(Stream input, ref long position, long length)
     {
+        if (length > Array.MaxLength || (input.CanSeek && input.Position + length > input.Length))
+            throw Truncated();
         var bytes = new byte[length];
-        input.ReadExactly(bytes);
+        try
+        {
+            input.ReadExactly(bytes);
+        }
+        catch (EndOfStreamException)
+        {
+            throw Truncated();
+        }
         position += length;
         return bytes;
     }

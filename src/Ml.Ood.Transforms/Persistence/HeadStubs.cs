@@ -162,8 +162,9 @@ internal sealed class HeadStubs : IDisposable
             copy.Position = 0;
             (inputs, outputs) = OnnxModelStructure.ReadSignature(copy, length);
         }
-        catch (Exception e) when (e is InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or Google.Protobuf.InvalidProtocolBufferException)
         {
+            // Not readable as a head: ML.NET gets it as saved, and refuses it if it is damaged.
             return null;
         }
         if (!metadata.ContainsKey(OodHeadInfo.HeadKey) || !OodHeadModel.HasHeadForm(inputs, outputs))

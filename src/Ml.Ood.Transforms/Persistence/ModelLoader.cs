@@ -117,13 +117,18 @@ internal static class ModelLoader
     }
 
     /// <summary>
-    /// ML.NET reports a model it cannot decode with FormatException, InvalidOperationException, ArgumentException and
-    /// others, often inside a TargetInvocationException from its component catalog; all mean "this file is not a model I
-    /// can read". A missing native library, memory or disk are not the file's fault and pass through.
+    /// ML.NET reports a model it cannot decode with FormatException, InvalidOperationException, ArgumentException,
+    /// a protobuf or end-of-stream IOException and others, often inside TargetInvocationExceptions from its component
+    /// catalog; all mean "this file is not a model I can read". What is not the file's fault passes through: memory, a
+    /// missing native library or assembly, and the file system's own errors (a full disk, a missing file).
     /// </summary>
-    private static bool IsDecodeFailure(Exception e)
-        => Innermost(e) is not (OutOfMemoryException or DllNotFoundException or TypeInitializationException)
-           && (Innermost(e) is not IOException || Innermost(e) is InvalidDataException or EndOfStreamException);
+    private static bool IsDecodeFailure(Exception e) => Innermost(e) switch
+    {
+        OutOfMemoryException or DllNotFoundException or TypeInitializationException => false,
+        FileNotFoundException or DirectoryNotFoundException or DriveNotFoundException or PathTooLongException or UnauthorizedAccessException => false,
+        IOException io when io.GetType() == typeof(IOException) => false,
+        _ => true,
+    };
 
     private static Exception Innermost(Exception e)
     {

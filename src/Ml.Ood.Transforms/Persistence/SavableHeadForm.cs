@@ -99,7 +99,16 @@ internal static class SavableHeadForm
             return null;
 
         var source = OnnxModelSource.FromBytes(OnnxModelBytes.Extract(context, onnx));
-        var metadata = OodHeadModel.ReadMetadata(source);
+        Dictionary<string, string> metadata;
+        try
+        {
+            metadata = OodHeadModel.ReadMetadata(source);
+        }
+        catch (Exception e) when (e is InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            // The steps around it are MlOod's saved form of a head: the model inside must be a readable head.
+            throw new InvalidDataException($"An MlOod head loaded by ML.NET is not a readable ONNX model ({e.Message}): the model is damaged.", e);
+        }
         OodHeadModel model;
         if (stubs?.TakeRealModel(metadata) is { } real)
         {
