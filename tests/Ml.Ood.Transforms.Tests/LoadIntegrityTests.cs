@@ -146,6 +146,21 @@ public sealed class LoadIntegrityTests
     }
 
     [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void AHeadWhoseHeadSettingIsDamagedIsStillCheckedAsAHead(bool keepHash)
+    {
+        // Found by the long fuzz run: with its mlood.head key renamed, a head was no longer recognised, went to ML.NET as a
+        // plain ONNX model, and scored through ML.NET's session, 1 ulp away from the batched head: silently different.
+        var (ml, _, zip, _) = Saved();
+        var file = SavedModelFile.Read(File.ReadAllBytes(zip));
+        byte[] damaged = file.WithHead(file.HeadEntryWriting("Energy"),
+            m => m.MetadataProps.Single(p => p.Key == OodHeadInfo.HeadKey).Key = "mlood.headx", keepHash).ToZip();
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => ml.Ood().Load(new MemoryStream(damaged), out _));
+        StringAssert.Contains(error.Message, keepHash ? "content hash" : OodHeadInfo.HeadKey);
+    }
+
+    [TestMethod]
     public void ATruncatedFileIsRefused()
     {
         var (ml, _, zip, _) = Saved();

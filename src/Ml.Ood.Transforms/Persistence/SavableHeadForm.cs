@@ -116,14 +116,16 @@ internal static class SavableHeadForm
         }
         else
         {
+            // The steps around the model are MlOod's saved form of a head (nothing else uses its custom mappings): the model
+            // must be a whole head, however damaged its metadata looks.
             string what = "An MlOod head loaded by ML.NET";
-            if (OodHeadInfo.FromMetadata(metadata, what) is not OodHeadInfo info)
-                return null;
+            HeadIntegrity.Result hash;
             using (var bytes = source.OpenStructure())
-            {
-                if (HeadIntegrity.Check(bytes, bytes.Length, what) == HeadIntegrity.Result.Missing)
-                    unhashed($"'{info.OutputColumnName}'");
-            }
+                hash = HeadIntegrity.Check(bytes, bytes.Length, what);
+            var info = OodHeadInfo.FromMetadata(metadata, what)
+                ?? throw new InvalidDataException($"{what} has no '{OodHeadInfo.HeadKey}' setting, though it is saved as a head: the model is damaged.");
+            if (hash == HeadIntegrity.Result.Missing)
+                unhashed($"'{info.OutputColumnName}'");
             model = new OodHeadModel(source, info);
         }
         try
