@@ -50,6 +50,8 @@ internal static class FuzzCheck
         }
         catch (InvalidDataException e)
         {
+            if (Environment.GetEnvironmentVariable("MLOOD_FUZZ_VERBOSE") is not null)
+                Console.WriteLine($"refused: {Describe(e)}");
             return "refused: " + Category(e.Message);
         }
         catch (Exception e)

@@ -52,7 +52,12 @@ internal sealed class CheckedZipEntry : Stream
     }
 
     public static InvalidDataException Damaged(ZipArchiveEntry entry, string why, Exception? inner = null)
-        => new($"The model file is damaged: entry '{entry.FullName}' cannot be trusted ({why}).", inner);
+        => new($"{DamagedPrefix}entry '{entry.FullName}' cannot be trusted ({why}).", inner);
+
+    /// <summary>Whether <paramref name="e"/> is <see cref="Damaged"/>'s, and so names its entry already.</summary>
+    public static bool IsDamagedEntry(InvalidDataException e) => e.Message.StartsWith(DamagedPrefix, StringComparison.Ordinal);
+
+    private const string DamagedPrefix = "The model file is damaged: ";
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

@@ -127,7 +127,15 @@ internal sealed class HeadStubs : IDisposable
             throw CheckedZipEntry.Damaged(entry, $"its ONNX model claims {length:N0} bytes in an entry of {entry.Length:N0}");
         // Small models are read into memory, large ones into an anonymous file.
         using var copy = length < ExternalDataFiles.MinModelBytes ? new MemoryStream(length) : (Stream)TemporaryFiles.CreateAnonymous("onnx");
-        ProtobufWire.CopyBytes(from, copy, length);
+        try
+        {
+            ProtobufWire.CopyBytes(from, copy, length);
+        }
+        catch (InvalidDataException e) when (!CheckedZipEntry.IsDamagedEntry(e))
+        {
+            // The entry ended early (its directory's size was damaged too); a deflate error already names the entry.
+            throw CheckedZipEntry.Damaged(entry, $"it ends before the {length:N0} bytes its ONNX model claims", e);
+        }
         from.Verify();
 
         var head = TryReadHead(entry.FullName, copy, length, unhashed);
