@@ -15,11 +15,14 @@ namespace Ml.Ood;
 /// </remarks>
 public sealed class OodCatalog
 {
-    internal OodCatalog(MLContext context)
+    internal OodCatalog(MLContext context, OodExecutionOptions? execution)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (execution?.BlockSize is int block && block < 1)
+            throw new ArgumentOutOfRangeException(nameof(execution), block, OodErrors.Format(OodErrors.BlockSizeTooSmall, block));
         Context = context;
         Environment = context;
+        Execution = execution ?? new OodExecutionOptions();
     }
 
     /// <summary>The context this catalog was obtained from.</summary>
@@ -27,6 +30,9 @@ public sealed class OodCatalog
 
     /// <summary>The context as ML.NET's host environment, for logging channels and exceptions.</summary>
     public IHostEnvironment Environment { get; }
+
+    /// <summary>The execution options every head of this catalog starts from (a head's own options override them).</summary>
+    public OodExecutionOptions Execution { get; }
 }
 
 /// <summary>Hangs the MlOod catalog off an <see cref="MLContext"/>.</summary>
@@ -34,5 +40,10 @@ public static class MLContextOodExtensions
 {
     /// <summary>The MlOod catalog: out-of-distribution heads, trainers and evaluators.</summary>
     /// <param name="context">The ML.NET context whose log, seed and GPU settings MlOod uses.</param>
-    public static OodCatalog Ood(this MLContext context) => new(context);
+    public static OodCatalog Ood(this MLContext context) => new(context, null);
+
+    /// <summary>The MlOod catalog, with execution options for every head it makes.</summary>
+    /// <param name="context">The ML.NET context whose log and seed MlOod uses.</param>
+    /// <param name="execution">Device, CPU fallback and block size for every head; what it leaves null comes from the context.</param>
+    public static OodCatalog Ood(this MLContext context, OodExecutionOptions execution) => new(context, execution);
 }

@@ -29,7 +29,7 @@ public class KnnHeadBenchmarks
         var ml = new MLContext(seed: 1);
         _data = SynthData.Load(SynthData.Folder);
         _test = _data.TestView(ml);
-        _head = ml.Ood().Knn("KnnScore", "Embedding", k: 50, blockSize: BlockSize).Fit(_data.TrainView(ml));
+        _head = ml.Ood().Knn("KnnScore", "Embedding", k: 50, execution: new() { BlockSize = BlockSize }).Fit(_data.TrainView(ml));
         using var graph = new MemoryStream();
         _head.ExportOnnx(graph);
         _session = new InferenceSession(graph.ToArray());

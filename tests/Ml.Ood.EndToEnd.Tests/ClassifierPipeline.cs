@@ -32,15 +32,15 @@ internal static class ClassifierPipeline
     public static IEstimator<ITransformer> Build(MLContext ml, int? blockSize = null)
         => ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.MulticlassClassification.Trainers.SdcaNonCalibrated("Label", "Features"))
-            .Append(ml.Ood().Energy("EnergyScore", "Score", blockSize: blockSize))
-            .Append(ml.Ood().Energy("EnergyT2Score", "Score", temperature: 2f, blockSize: blockSize))
-            .Append(ml.Ood().MaxSoftmaxProbability("MspScore", "Score", blockSize: blockSize))
-            .Append(ml.Ood().MaxLogit("MaxLogitScore", "Score", blockSize: blockSize))
-            .Append(ml.Ood().Knn("KnnScore", "Features", k: 10, blockSize: blockSize))
-            .Append(ml.Ood().Mahalanobis("MahalanobisScore", "Features", "Label", blockSize: blockSize))
-            .Append(ml.Ood().MaximumConceptMatching("McmScore", "Features", ClassTextEmbeddings, temperature: 0.1f, blockSize: blockSize))
-            .Append(ml.Ood().NegativeLabels("NegLabelScore", "Features", ClassTextEmbeddings, NegativeTextEmbeddings, groups: 3, shuffleSeed: 2, blockSize: blockSize))
-            .Append(ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95, blockSize: blockSize));
+            .Append(ml.Ood().Energy("EnergyScore", "Score", execution: new() { BlockSize = blockSize }))
+            .Append(ml.Ood().Energy("EnergyT2Score", "Score", temperature: 2f, execution: new() { BlockSize = blockSize }))
+            .Append(ml.Ood().MaxSoftmaxProbability("MspScore", "Score", execution: new() { BlockSize = blockSize }))
+            .Append(ml.Ood().MaxLogit("MaxLogitScore", "Score", execution: new() { BlockSize = blockSize }))
+            .Append(ml.Ood().Knn("KnnScore", "Features", k: 10, execution: new() { BlockSize = blockSize }))
+            .Append(ml.Ood().Mahalanobis("MahalanobisScore", "Features", "Label", execution: new() { BlockSize = blockSize }))
+            .Append(ml.Ood().MaximumConceptMatching("McmScore", "Features", ClassTextEmbeddings, temperature: 0.1f, execution: new() { BlockSize = blockSize }))
+            .Append(ml.Ood().NegativeLabels("NegLabelScore", "Features", ClassTextEmbeddings, NegativeTextEmbeddings, groups: 3, shuffleSeed: 2, execution: new() { BlockSize = blockSize }))
+            .Append(ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95, execution: new() { BlockSize = blockSize }));
 
     public static IDataView Load(MLContext ml, IEnumerable<FeatureRow> rows)
     {

@@ -27,7 +27,7 @@ public sealed class KnnTests
         var ml = new MLContext(seed: 1);
         var train = EmbeddingData.Create(ml, bank);
         var test = EmbeddingData.Create(ml, queries);
-        var model = ml.Ood().Knn("KnnScore", "Embedding", k: k, blockSize: 16).Fit(train);
+        var model = ml.Ood().Knn("KnnScore", "Embedding", k: k, execution: new() { BlockSize = 16 }).Fit(train);
 
         EmbeddingData.AssertClose(expected, model.Transform(test).GetColumn<float>("KnnScore").ToArray(), $"k={k} batched");
         EmbeddingData.AssertClose(expected, PerRow(ml, model, test, queries), $"k={k} per row");
@@ -175,7 +175,7 @@ public sealed class KnnTests
     [DataRow(2_000_000, 16, 50)]
     public void RowsPerRunKeepTheSimilarityBlockWithinAQuarterOfTheBank(int bankRows, int dims, int k)
     {
-        int rows = KnnHeadGraph.MaxRowsPerRun(bankRows, dims, k);
+        int rows = KnnEstimator.MaxRowsPerRun(bankRows, dims, k);
         long perRow = bankRows * 4L + k * 12L;
         long budget = Math.Max(bankRows * (long)dims * 4 / 4, 16L << 20);
         Assert.IsTrue(rows >= 1);

@@ -14,7 +14,7 @@ public sealed class MahalanobisTests
     public void ScoresMatchReferenceBatchedAndAfterLoading()
     {
         var (ml, train, test, expected) = Reference();
-        var model = ml.Ood().Mahalanobis("MdsScore", "Embedding", "Label", blockSize: 7).Fit(train);
+        var model = ml.Ood().Mahalanobis("MdsScore", "Embedding", "Label", execution: new() { BlockSize = 7 }).Fit(train);
         EmbeddingData.AssertClose(expected, model.Transform(test).GetColumn<float>("MdsScore").ToArray(), "batched");
 
         string zip = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"mds-{Guid.NewGuid():N}.zip");

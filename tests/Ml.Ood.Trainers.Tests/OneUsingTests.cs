@@ -100,7 +100,7 @@ public sealed class OneUsingTests
         [
             typeof(LogitScores), typeof(Lexicon), typeof(LexiconWord), typeof(PartOfSpeech), typeof(NegativeLabelMiner),
             typeof(NegativeLabelSelection), typeof(ClipTextEncoder), typeof(ClipTextEncoderOptions), typeof(KnnOptions),
-            typeof(NegativeLabelMiningOptions), typeof(ThresholdSettings), typeof(ThresholdSettingsExtensions), typeof(OodHeadsCatalog), typeof(OodNegativeLabelsCatalog), typeof(OodTrainersCatalog),
+            typeof(NegativeLabelMiningOptions), typeof(ThresholdSettings), typeof(ThresholdSettingsExtensions), typeof(OodLogitHeadsCatalog), typeof(OodVisionLanguageCatalog), typeof(OodDistanceCatalog), typeof(OodDecisionCatalog), typeof(OodNegativeMiningCatalog),
         ];
         foreach (var type in entryPoints)
             Assert.AreEqual("Ml.Ood", type.Namespace, type.Name);

@@ -52,7 +52,7 @@ public sealed class ThresholdTests
         CollectionAssert.AreEqual(expected, loaded.GetColumn<bool>("IsOod").ToArray(), "loaded");
         var restored = (OodHeadTransformer)ml.Ood().Load(zip, out _);
         Assert.AreEqual(new ThresholdSettings(47.5f, 0.95, 100, null), restored.ThresholdSettings, "typed, from the saved head");
-        Assert.AreEqual(47.5f, restored.Head.GetSingle(ThresholdEstimator.ThresholdParameter), "the raw parameter agrees");
+        Assert.AreEqual(47.5f, restored.Head.GetSingle("threshold"), "the raw parameter agrees");
         Assert.AreEqual(OodHeadOutputKind.Decision, restored.Head.OutputKind);
     }
 
@@ -69,7 +69,7 @@ public sealed class ThresholdTests
         float[] scores = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 47.5f, MathF.BitIncrement(47.5f), MathF.BitDecrement(47.5f), -1e30f, float.MaxValue];
         bool[] expected = [true, true, true, false, true, false, false, true];
         var test = Scores(ml, scores);
-        var model = ml.Ood().Threshold("IsOod", "Score", blockSize: blockSize).Fit(id);
+        var model = ml.Ood().Threshold("IsOod", "Score", execution: new() { BlockSize = blockSize }).Fit(id);
         Assert.AreEqual(47.5f, model.ThresholdSettings.Threshold);
 
         CollectionAssert.AreEqual(expected, model.Transform(test).GetColumn<bool>("IsOod").ToArray(), "batched");

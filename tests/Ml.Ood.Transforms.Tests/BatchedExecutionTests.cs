@@ -20,7 +20,7 @@ public sealed class BatchedExecutionTests
     {
         var ml = new MLContext(seed: 1);
         var data = LogitsData.Create(ml, Logits);
-        var scored = ml.Ood().Energy("Energy", "Logits", blockSize: blockSize).Fit(data).Transform(data);
+        var scored = ml.Ood().Energy("Energy", "Logits", execution: new() { BlockSize = blockSize }).Fit(data).Transform(data);
 
         var expected = Logits.Select(z => LogitScores.Energy(z)).ToArray();
         HeadHarness.AssertAllClose(expected, scored.GetColumn<float>("Energy").ToArray(), 1e-5, $"block {blockSize}");
@@ -64,7 +64,7 @@ public sealed class BatchedExecutionTests
     {
         var ml = new MLContext(seed: 1);
         var data = LogitsData.Create(ml, Logits);
-        var scored = ml.Ood().MaxLogit("MaxLogit", "Logits", blockSize: 10).Fit(data).Transform(data);
+        var scored = ml.Ood().MaxLogit("MaxLogit", "Logits", execution: new() { BlockSize = 10 }).Fit(data).Transform(data);
 
         var expectedIds = new List<DataViewRowId>();
         using (var source = data.GetRowCursor([]))
@@ -136,7 +136,9 @@ public sealed class BatchedExecutionTests
     public void InvalidBlockSizeIsRejected()
     {
         var ml = new MLContext(seed: 1);
-        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Energy("Energy", "Logits", blockSize: 0));
-        Assert.AreEqual("blockSize", error.ParamName);
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Energy("Energy", "Logits", execution: new() { BlockSize = 0 }));
+        Assert.AreEqual("execution", error.ParamName);
+        StringAssert.Contains(error.Message, "block size must be at least 1 row");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood(new OodExecutionOptions { BlockSize = -3 }));
     }
 }

@@ -18,7 +18,7 @@ public sealed class ExecutionOptionsTests
         Assert.IsTrue(model.FallbackToCpu);
         Assert.AreEqual(256, model.BlockSize);
 
-        var explicitCpu = ml.Ood().MaxLogit("MaxLogit", "Logits", gpuDeviceId: null, fallbackToCpu: false, blockSize: 32)
+        var explicitCpu = ml.Ood().MaxLogit("MaxLogit", "Logits", execution: new() { GpuDeviceId = null, FallbackToCpu = false, BlockSize = 32 })
             .Fit(LogitsData.Create(ml, Logits));
         Assert.AreEqual(3, explicitCpu.GpuDeviceId, "null means the context's device, as in ApplyOnnxModel");
         Assert.IsFalse(explicitCpu.FallbackToCpu);
@@ -30,7 +30,7 @@ public sealed class ExecutionOptionsTests
     {
         var ml = new MLContext(seed: 1);
         var data = LogitsData.Create(ml, Logits);
-        var model = ml.Ood().Energy("Energy", "Logits", gpuDeviceId: 0, fallbackToCpu: true).Fit(data);
+        var model = ml.Ood().Energy("Energy", "Logits", execution: new() { GpuDeviceId = 0, FallbackToCpu = true }).Fit(data);
 
         var expected = Logits.Select(z => LogitScores.Energy(z)).ToArray();
         HeadHarness.AssertAllClose(expected, HeadHarness.Batched(model, data, "Energy"), 1e-5, "batched on the CPU fallback");
@@ -42,7 +42,7 @@ public sealed class ExecutionOptionsTests
     {
         var ml = new MLContext(seed: 1);
         var data = LogitsData.Create(ml, Logits);
-        var model = ml.Ood().Energy("Energy", "Logits", gpuDeviceId: 0, fallbackToCpu: false).Fit(data);
+        var model = ml.Ood().Energy("Energy", "Logits", execution: new() { GpuDeviceId = 0, FallbackToCpu = false }).Fit(data);
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => HeadHarness.Batched(model, data, "Energy"));
         StringAssert.Contains(error.Message, "GPU device 0");
         StringAssert.Contains(error.Message, "Microsoft.ML.OnnxRuntime.Gpu");

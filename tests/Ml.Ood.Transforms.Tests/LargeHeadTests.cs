@@ -80,7 +80,7 @@ public sealed class LargeHeadTests
         var logits = LogitsData.Random(rows: 25, classes: 4, scale: 3, seed: 2);
         var data = LogitsData.Create(ml, logits);
         using var energy = ml.Ood().Energy("Energy", "Logits").Fit(data);
-        var capped = LogitHeadGraphs.Energy(energy.Head.WithMaxRowsPerRun(3), temperature: 1f);
+        var capped = Heads.Energy(energy.Head.WithMaxRowsPerRun(3), temperature: 1f);
         var read = OodHeadModel.TryRead(capped.Source.ToArray())!;
         Assert.AreEqual(3, read.Info.MaxRowsPerRun, "the cap is saved in the metadata");
 

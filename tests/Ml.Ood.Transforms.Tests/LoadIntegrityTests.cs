@@ -47,7 +47,8 @@ public sealed class LoadIntegrityTests
         var file = SavedModelFile.Read(File.ReadAllBytes(zip));
         string entry = file.HeadEntryWriting("Energy");
         // The temperature, 2, becomes 3: a head that would score silently differently.
-        byte[] changed = file.WithHead(entry, m => m.Graph.Initializer.Single(t => t.Name == "temperature").RawData =
+        var two = Google.Protobuf.ByteString.CopyFrom(BitConverter.GetBytes(2f));
+        byte[] changed = file.WithHead(entry, m => m.Graph.Initializer.Single(t => t.RawData.Equals(two)).RawData =
             Google.Protobuf.ByteString.CopyFrom(BitConverter.GetBytes(3f)), keepHash: true).ToZip();
         var error = Assert.ThrowsExactly<InvalidDataException>(() => ml.Ood().Load(new MemoryStream(changed), out _));
         StringAssert.Contains(error.Message, entry);

@@ -100,9 +100,9 @@ public sealed class LogitHeadReferenceTests
 
     private static OodHeadEstimator Estimator(MLContext ml, LogitHeadCase c, int? blockSize = null) => c.Head switch
     {
-        "energy" => ml.Ood().Energy("OodScore", "Logits", c.Temperature!.Value, blockSize: blockSize),
-        "msp" => ml.Ood().MaxSoftmaxProbability("OodScore", "Logits", blockSize: blockSize),
-        "maxlogit" => ml.Ood().MaxLogit("OodScore", "Logits", blockSize: blockSize),
+        "energy" => ml.Ood().Energy("OodScore", "Logits", c.Temperature!.Value, execution: new() { BlockSize = blockSize }),
+        "msp" => ml.Ood().MaxSoftmaxProbability("OodScore", "Logits", execution: new() { BlockSize = blockSize }),
+        "maxlogit" => ml.Ood().MaxLogit("OodScore", "Logits", execution: new() { BlockSize = blockSize }),
         _ => throw new ArgumentException(c.Head),
     };
 

@@ -49,11 +49,11 @@ public sealed class NegativeLabelHeadTests
     [TestMethod]
     public void ShuffleIsSeededAndOnlyRegroups()
     {
-        var order = NegativeLabelEstimator.GroupOrder(10, 3, shuffleSeed: null);
+        var order = LabelEmbeddings.GroupOrder(10, 3, shuffleSeed: null);
         CollectionAssert.AreEqual(Enumerable.Range(0, 9).ToArray(), order, "no seed: the given order, remainder dropped");
-        var shuffled = NegativeLabelEstimator.GroupOrder(10, 3, shuffleSeed: 5);
+        var shuffled = LabelEmbeddings.GroupOrder(10, 3, shuffleSeed: 5);
         CollectionAssert.AreEquivalent(Enumerable.Range(0, 9).ToArray(), shuffled, "a permutation of the kept negatives");
-        CollectionAssert.AreEqual(shuffled, NegativeLabelEstimator.GroupOrder(10, 3, shuffleSeed: 5), "the same seed, the same order");
+        CollectionAssert.AreEqual(shuffled, LabelEmbeddings.GroupOrder(10, 3, shuffleSeed: 5), "the same seed, the same order");
         CollectionAssert.AreNotEqual(order, shuffled);
 
         // The shuffled head equals the unshuffled head over the negatives in the shuffled order.

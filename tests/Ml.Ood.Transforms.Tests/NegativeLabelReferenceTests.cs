@@ -62,8 +62,8 @@ public sealed class NegativeLabelReferenceTests
 
     private static OodHeadEstimator Estimator(MLContext ml, NegativeLabelCase c, int? blockSize = null) => c.Head switch
     {
-        "mcm" => ml.Ood().MaximumConceptMatching("OodScore", "Embedding", Reference.IdText, c.Temperature, blockSize: blockSize),
-        "neglabel" => ml.Ood().NegativeLabels("OodScore", "Embedding", Reference.IdText, Reference.NegativeText, c.Temperature, c.Groups!.Value, blockSize: blockSize),
+        "mcm" => ml.Ood().MaximumConceptMatching("OodScore", "Embedding", Reference.IdText, c.Temperature, execution: new() { BlockSize = blockSize }),
+        "neglabel" => ml.Ood().NegativeLabels("OodScore", "Embedding", Reference.IdText, Reference.NegativeText, c.Temperature, c.Groups!.Value, execution: new() { BlockSize = blockSize }),
         _ => throw new ArgumentException(c.Head),
     };
 

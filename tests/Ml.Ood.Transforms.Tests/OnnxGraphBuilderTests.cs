@@ -56,7 +56,7 @@ public sealed class OnnxGraphBuilderTests
     {
         var info = new OodHeadInfo("energy", "Score", "EnergyScore", 10, OodHeadOutputKind.Score,
             new Dictionary<string, string> { ["temperature"] = "0.5" });
-        var model = LogitHeadGraphs.Energy(info, 0.5f);
+        var model = Heads.Energy(info, 0.5f);
         var read = OodHeadModel.TryRead(model.Source)!;
 
         Assert.AreEqual("energy", read.Info.Kind);

@@ -2,7 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
-namespace Ml.Ood.Trainers;
+namespace Ml.Ood.Trainers.Data;
 
 /// <summary>
 /// Reads a training view once, with one cursor, so that an upstream ONNX encoder runs once per row: the

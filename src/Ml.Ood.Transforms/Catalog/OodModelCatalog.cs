@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using Ml.Ood.Transforms;
+using Ml.Ood.Transforms.Execution;
 using Ml.Ood.Transforms.Persistence;
 
 namespace Ml.Ood;
@@ -36,32 +36,32 @@ public static class OodModelCatalog
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="filePath">The .zip file.</param>
     /// <param name="inputSchema">The schema the model was saved with.</param>
-    /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
+    /// <param name="execution">Device, CPU fallback and block size for the loaded heads; null for the catalog's.</param>
     /// <returns>An <see cref="OodHeadTransformer"/> for a model that is one head; else an <see cref="OodLoadedModel"/>.</returns>
     /// <exception cref="InvalidDataException">The file is damaged, not an ML.NET model, or holds a head that fails its checks; the message names the entry or the head.</exception>
-    public static ITransformer Load(this OodCatalog catalog, string filePath, out DataViewSchema inputSchema, int? blockSize = null)
+    public static ITransformer Load(this OodCatalog catalog, string filePath, out DataViewSchema inputSchema, OodExecutionOptions? execution = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(filePath);
         using var zip = File.OpenRead(filePath);
-        return ModelLoader.Load(catalog, zip, out inputSchema, blockSize);
+        return ModelLoader.Load(catalog, zip, out inputSchema, execution);
     }
 
-    /// <summary>Loads a model from a stream; see <see cref="Load(OodCatalog, string, out DataViewSchema, int?)"/>.</summary>
+    /// <summary>Loads a model from a stream; see <see cref="Load(OodCatalog, string, out DataViewSchema, OodExecutionOptions?)"/>.</summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="stream">The stream holding the .zip.</param>
     /// <param name="inputSchema">The schema the model was saved with.</param>
-    /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
+    /// <param name="execution">Device, CPU fallback and block size for the loaded heads; null for the catalog's.</param>
     /// <exception cref="InvalidDataException">The stream is damaged, not an ML.NET model, or holds a head that fails its checks.</exception>
-    public static ITransformer Load(this OodCatalog catalog, Stream stream, out DataViewSchema inputSchema, int? blockSize = null)
+    public static ITransformer Load(this OodCatalog catalog, Stream stream, out DataViewSchema inputSchema, OodExecutionOptions? execution = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(stream);
-        return ModelLoader.Load(catalog, stream, out inputSchema, blockSize);
+        return ModelLoader.Load(catalog, stream, out inputSchema, execution);
     }
 
     /// <summary>
-    /// Checks a saved model as <see cref="Load(OodCatalog, string, out DataViewSchema, int?)"/> does (entry CRCs and sizes,
+    /// Checks a saved model as <see cref="Load(OodCatalog, string, out DataViewSchema, OodExecutionOptions?)"/> does (entry CRCs and sizes,
     /// head hashes, head settings and graphs), without loading it: call it before a plain <c>ml.Model.Load</c>, which
     /// checks none of this.
     /// </summary>
@@ -85,13 +85,13 @@ public static class OodModelCatalog
     /// </summary>
     /// <param name="catalog">The MlOod catalog.</param>
     /// <param name="model">A model, typically from <c>ml.Model.Load</c>.</param>
-    /// <param name="blockSize">Rows per ONNX Runtime call; null for 256.</param>
+    /// <param name="execution">Device, CPU fallback and block size for the loaded heads; null for the catalog's.</param>
     /// <exception cref="InvalidDataException">A head in the model fails its checks.</exception>
-    public static ITransformer WithBatchedHeads(this OodCatalog catalog, ITransformer model, int? blockSize = null)
+    public static ITransformer WithBatchedHeads(this OodCatalog catalog, ITransformer model, OodExecutionOptions? execution = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
-        var execution = OodHeadExecution.Resolve(catalog.Context, null, null, blockSize);
-        return HeadRestorer.Restore(catalog.Context, model, execution, ownsModel: false, stubs: null, ModelLoader.Unhashed(catalog));
+        return HeadRestorer.Restore(catalog.Context, model, OodHeadExecution.Resolve(catalog, execution), ownsModel: false, stubs: null,
+            ModelLoader.Unhashed(catalog));
     }
 }

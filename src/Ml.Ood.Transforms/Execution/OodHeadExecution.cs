@@ -1,21 +1,31 @@
 using Microsoft.ML;
 
-namespace Ml.Ood.Transforms;
+namespace Ml.Ood.Transforms.Execution;
 
-/// <summary>Where and how a head's ONNX graph runs.</summary>
+/// <summary>Where and how a head's ONNX graph runs, with every choice made.</summary>
 /// <param name="GpuDeviceId">The CUDA device, or <see langword="null"/> for the CPU.</param>
 /// <param name="FallbackToCpu">Whether to run on the CPU when the GPU cannot be used, rather than throw.</param>
 /// <param name="BlockSize">Rows per ONNX Runtime call in the batched path.</param>
 internal sealed record OodHeadExecution(int? GpuDeviceId, bool FallbackToCpu, int BlockSize)
 {
-    public const int DefaultBlockSize = 256;
+    /// <summary>The CPU, with the default block: what checking a model needs.</summary>
+    public static OodHeadExecution Cpu { get; } = new(null, true, OodExecutionOptions.DefaultBlockSize);
 
-    /// <summary>Fills what the caller left out from the context, as ML.NET's ApplyOnnxModel does.</summary>
-    public static OodHeadExecution Resolve(MLContext context, int? gpuDeviceId, bool? fallbackToCpu, int? blockSize)
+    /// <summary>
+    /// A head's options, then the catalog's, then the context's (as ML.NET's ApplyOnnxModel takes the context's GPU
+    /// settings), then the defaults.
+    /// </summary>
+    public static OodHeadExecution Resolve(OodCatalog catalog, OodExecutionOptions? head)
     {
-        int block = blockSize ?? DefaultBlockSize;
+        var options = (head ?? new OodExecutionOptions()).Or(catalog.Execution);
+        return Resolve(catalog.Context, options);
+    }
+
+    public static OodHeadExecution Resolve(MLContext context, OodExecutionOptions options)
+    {
+        int block = options.BlockSize ?? OodExecutionOptions.DefaultBlockSize;
         if (block < 1)
-            throw new ArgumentOutOfRangeException(nameof(blockSize), block, "The block size must be at least 1 row.");
-        return new OodHeadExecution(gpuDeviceId ?? context.GpuDeviceId, fallbackToCpu ?? context.FallbackToCpu, block);
+            throw new ArgumentOutOfRangeException("execution", block, OodErrors.Format(OodErrors.BlockSizeTooSmall, block));
+        return new OodHeadExecution(options.GpuDeviceId ?? context.GpuDeviceId, options.FallbackToCpu ?? context.FallbackToCpu, block);
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.Ood.Transforms.Persistence;
 
-namespace Ml.Ood.Transforms;
+namespace Ml.Ood;
 
 /// <summary>The schema checks every head makes, at Fit, at GetOutputSchema and at Transform.</summary>
 internal static class HeadSchema

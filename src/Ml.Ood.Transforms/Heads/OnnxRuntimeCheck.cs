@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Ml.Ood.Transforms;
+namespace Ml.Ood;
 
 /// <summary>
 /// Checks at Fit that ONNX Runtime's native library loads. The Ml.Ood packages reference only the managed API

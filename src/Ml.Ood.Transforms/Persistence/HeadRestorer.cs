@@ -1,9 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
-using Ml.Ood.Transforms.Persistence;
+using Ml.Ood.Transforms.Execution;
 
-namespace Ml.Ood.Transforms;
+namespace Ml.Ood.Transforms.Persistence;
 
 /// <summary>Walks a loaded model and swaps each head's saved form for a batched head.</summary>
 internal static class HeadRestorer

@@ -9,10 +9,10 @@ namespace Ml.Ood.Transforms.Persistence;
 /// <summary>What <c>ml.Ood().Load</c> and <c>ml.Ood().Verify</c> do: check the .zip, set the heads aside, load the rest with ML.NET.</summary>
 internal static class ModelLoader
 {
-    public static ITransformer Load(OodCatalog catalog, Stream zip, out DataViewSchema inputSchema, int? blockSize)
+    public static ITransformer Load(OodCatalog catalog, Stream zip, out DataViewSchema inputSchema, OodExecutionOptions? options)
     {
         var context = catalog.Context;
-        var execution = OodHeadExecution.Resolve(context, null, null, blockSize);
+        var execution = OodHeadExecution.Resolve(catalog, options);
         using var seekable = zip.CanSeek ? null : TemporaryFiles.CreateAnonymous("zip");
         if (seekable is not null)
         {
@@ -54,7 +54,7 @@ internal static class ModelLoader
             var info = head.Model.Info;
             try
             {
-                using var session = new HeadSession(head.Model, new OodHeadExecution(null, true, OodHeadExecution.DefaultBlockSize));
+                using var session = new HeadSession(head.Model, OodHeadExecution.Cpu);
             }
             catch (OnnxRuntimeException e)
             {

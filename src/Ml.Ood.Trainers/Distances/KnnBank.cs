@@ -1,0 +1,102 @@
+using System.Numerics.Tensors;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using Ml.Ood.Trainers.Data;
+
+namespace Ml.Ood;
+
+/// <summary>
+/// The in-distribution embeddings a KNN head compares against: every row, or a seeded sample, L2-normalised
+/// (Sun et al., ICML 2022), read with one cursor. Sampling keeps each row with probability <c>fraction</c>
+/// and/or at most <c>maxRows</c> rows by reservoir sampling, so a sampled bank never holds the whole data set.
+/// </summary>
+internal sealed class KnnBank
+{
+    /// <summary>ONNX models are protobuf messages, limited to 2 GiB; leave room for the graph around the bank.</summary>
+    internal const long MaxBankBytes = 2_000_000_000;
+
+    private KnnBank(float[][] rows, int dimensions, long rowsRead, long zeroRows)
+    {
+        Rows = rows;
+        Dimensions = dimensions;
+        RowsRead = rowsRead;
+        ZeroRowsSkipped = zeroRows;
+    }
+
+    /// <summary>The unit-norm bank rows.</summary>
+    public float[][] Rows { get; }
+
+    public int Dimensions { get; }
+
+    public long RowsRead { get; }
+
+    public long ZeroRowsSkipped { get; }
+
+    public static KnnBank Read(IHost host, IDataView data, string column, int dimensions, double? fraction, int? maxRows, Random random)
+    {
+        var kept = new List<float[]>();
+        long candidates = 0, zeroRows = 0;
+        long rowsRead = TrainingRows.Read(host, data, column, labelColumn: null, (embedding, _) =>
+        {
+            float scale = MathF.Abs(TensorPrimitives.MaxMagnitude(embedding));
+            if (scale == 0)
+            {
+                // A zero vector has no direction to compare: it cannot be a neighbour (documented on KnnEstimator).
+                zeroRows++;
+                return;
+            }
+            if (fraction is double f && random.NextDouble() >= f)
+                return;
+            candidates++;
+            if (maxRows is int cap && kept.Count >= cap)
+            {
+                // Reservoir sampling (Vitter's algorithm R): every candidate is kept with probability cap / candidates.
+                long slot = random.NextInt64(candidates);
+                if (slot < cap)
+                    kept[(int)slot] = Normalise(embedding, scale);
+                return;
+            }
+            kept.Add(Normalise(embedding, scale));
+            CheckSize(kept.Count, dimensions);
+        });
+        return new KnnBank(kept.ToArray(), dimensions, rowsRead, zeroRows);
+    }
+
+    /// <summary>Throws before the bank outgrows what one ONNX model can hold.</summary>
+    public static void CheckSize(long rows, int dimensions)
+    {
+        long bytes = rows * dimensions * sizeof(float);
+        if (bytes > MaxBankBytes)
+            throw new InvalidOperationException(
+                $"The KNN bank would hold {rows:N0} rows x {dimensions} floats ({bytes / 1e9:F2} GB), over the 2 GB limit of an ONNX model. " +
+                $"Sample it: pass maxBankRows (at most {MaxBankBytes / (dimensions * sizeof(float)):N0} rows of this width) or bankFraction.");
+    }
+
+    /// <summary>The bank transposed to [dimensions, rows], the layout a MatMul with queries [n, dimensions] reads.</summary>
+    public float[] Transposed()
+    {
+        int rows = Rows.Length;
+        var transposed = new float[(long)rows * Dimensions];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = Rows[r];
+            for (int d = 0; d < Dimensions; d++)
+                transposed[(long)d * rows + r] = row[d];
+        }
+        return transposed;
+    }
+
+    /// <summary>
+    /// The row at unit L2 norm, dividing first by its largest magnitude <paramref name="scale"/> (> 0): the sum of
+    /// squares of a row of 1e-30s underflows to 0 in float and one of 1e30s overflows to infinity, which made the
+    /// first a "zero" row and the second a row of zeros. After the division every value is in [-1, 1] and one is
+    /// +-1, so the norm lies in [1, sqrt(d)].
+    /// </summary>
+    internal static float[] Normalise(ReadOnlySpan<float> embedding, float scale)
+    {
+        var unit = new float[embedding.Length];
+        TensorPrimitives.Divide(embedding, scale, unit);
+        TensorPrimitives.Divide(unit, TensorPrimitives.Norm<float>(unit), unit);
+        return unit;
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Ml.Ood.Trainers.Data;
+using Ml.Ood.Transforms.Onnx;
+
+namespace Ml.Ood;
+
+/// <summary>The Mahalanobis head's settings.</summary>
+/// <param name="LabelColumn">The class label column the Gaussians were fitted per.</param>
+/// <param name="Classes">The number of classes.</param>
+/// <param name="Rank">The rank of the shared covariance (the number of directions the head measures along).</param>
+[OodHeadKind("mahalanobis")]
+public sealed record MahalanobisSettings(string LabelColumn, int Classes, int Rank) : OodHeadSettings;
+
+/// <summary>
+/// Mahalanobis out-of-distribution score (Lee et al., NeurIPS 2018, without input pre-processing, as in OpenOOD's MDS):
+/// class means and one shared, biased covariance S fitted on in-distribution embeddings, and score = min over classes of
+/// (x - mu_c)^T S^+ (x - mu_c). Higher means more likely out-of-distribution.
+/// </summary>
+/// <remarks>
+/// <format type="text/markdown"><![CDATA[
+/// ### Estimator characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Does this estimator need to look at the data to train its parameters? | Yes: one pass over the embedding and label columns |
+/// | Input column data type | Known-sized vector of <xref:System.Single>; label: a key or a whole number of any ML.NET number type |
+/// | Output column data type | <xref:System.Single> |
+/// | Required NuGet in addition to Ml.Ood.Trainers | Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu |
+/// ]]></format>
+/// S^+ is the pseudo-inverse (eigenvalues below scipy's pinvh cutoff are dropped), so collinear embeddings work. A
+/// covariance of rank 0 (one row per class, or identical rows within each class) has no direction to measure along and
+/// would score every input 0: Fit throws <see cref="InvalidOperationException"/> instead. The graph whitens first and
+/// takes differences after, min_c ||x W - mu_c W||^2 with S^+ = W W^T: no x^T P x - 2 x^T P mu + mu^T P mu expansion to
+/// cancel in float. Fitting costs O(N D^2) for the covariance and O(D^3) for its eigen-decomposition. A row with a NaN or
+/// infinite value scores NaN. Create it with <c>ml.Ood().Mahalanobis(...)</c>.
+/// </remarks>
+public sealed class MahalanobisEstimator : OodHeadEstimator<MahalanobisSettings>
+{
+    internal MahalanobisEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName, string labelColumnName,
+        OodExecutionOptions? execution)
+        : base(catalog, outputColumnName, inputColumnName, execution)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
+        LabelColumnName = labelColumnName;
+    }
+
+    /// <summary>The class label column the Gaussians are fitted per.</summary>
+    public string LabelColumnName { get; }
+
+    private protected override void CheckOtherInputs(DataViewSchema inputSchema) => TrainingRows.LabelColumn(inputSchema, LabelColumnName);
+
+    private protected override FittedHead<MahalanobisSettings> FitHead(IDataView trainingData, int inputSize)
+    {
+        var host = Catalog.Environment.Register(nameof(MahalanobisEstimator));
+        var gaussians = ClassGaussians.Fit(host, trainingData, InputColumnName, LabelColumnName, inputSize);
+        // A zero covariance has an empty pseudo-inverse: the head would score every input 0 (the most in-distribution
+        // score there is), NaN included. Refuse it rather than ship a detector that never says "I don't know".
+        if (gaussians.Rank == 0)
+            throw new InvalidOperationException(OodErrors.Format(OodErrors.CovarianceRankZero, InputColumnName, gaussians.Rows, gaussians.Classes, LabelColumnName));
+        using (var channel = host.Start("Mahalanobis"))
+            channel.Info(MessageSensitivity.None, $"Mahalanobis: {gaussians.Classes} classes from {gaussians.Rows:N0} rows; shared covariance of rank {gaussians.Rank} of {inputSize}.");
+
+        int classes = gaussians.Classes, rank = gaussians.Rank;
+        float[] whitenedMeans = gaussians.WhitenedMeans(inputSize);
+        return new(new MahalanobisSettings(LabelColumnName, classes, rank), g =>
+        {
+            string whitened = g.Node("MatMul", g.Input, g.Weights("whitening", gaussians.Whitening, inputSize, rank));
+            string perClass = g.Node("Unsqueeze", whitened, g.Axis(1));
+            string differences = g.Node("Sub", perClass, g.Weights("whitened_means", whitenedMeans, classes, rank));
+            string distances = g.Node("ReduceSumSquare", [differences, g.Axis(2)], OnnxAttributes.Int("keepdims", 0));
+            return g.Node("ReduceMin", [distances, g.Axis(1)], OnnxAttributes.Int("keepdims", 0));
+        });
+    }
+}

@@ -1,0 +1,49 @@
+namespace Ml.Ood;
+
+/// <summary>The heads on a row of logits, on <c>ml.Ood()</c>: energy, MSP, MaxLogit.</summary>
+/// <remarks>
+/// Every head writes a <see cref="float"/> column where higher means more likely out-of-distribution. Device, CPU
+/// fallback and rows per ONNX Runtime call come from each head's <c>execution</c> options, then from the catalog's options
+/// (<c>ml.Ood(options)</c>), then from the MLContext (see <see cref="OodExecutionOptions"/>). These heads read logits:
+/// fitted on probabilities (the Score of LbfgsMaximumEntropy and ML.NET's other calibrated multiclass trainers) they
+/// throw, unless <c>allowProbabilities: true</c>.
+/// </remarks>
+public static class OodLogitHeadsCatalog
+{
+    /// <summary>Energy score E(x) = -T * logsumexp(z / T) of a logits column (Liu et al., NeurIPS 2020).</summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="outputColumnName">The score column to write.</param>
+    /// <param name="inputColumnName">The logits column (known-size vector of Single), e.g. a non-calibrated trainer's Score; required.</param>
+    /// <param name="temperature">T &gt; 0; 1 in the paper's main results.</param>
+    /// <param name="execution">Device, CPU fallback and block size for this head; null for the catalog's.</param>
+    /// <param name="allowProbabilities">Fit throws when the input's first rows all look like probabilities (a calibrated
+    /// trainer's Score); pass <see langword="true"/> only if the column does hold logits.</param>
+    /// <exception cref="ArgumentException"><paramref name="inputColumnName"/> is null or blank.</exception>
+    public static EnergyEstimator Energy(this OodCatalog catalog, string outputColumnName, string inputColumnName,
+        float temperature = 1f, OodExecutionOptions? execution = null, bool allowProbabilities = false)
+        => new(catalog, outputColumnName, inputColumnName, temperature, execution, allowProbabilities);
+
+    /// <summary>Negated maximum softmax probability, -max softmax(z), of a logits column (Hendrycks and Gimpel, ICLR 2017).</summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="outputColumnName">The score column to write.</param>
+    /// <param name="inputColumnName">The logits column (known-size vector of Single); required.</param>
+    /// <param name="execution">Device, CPU fallback and block size for this head; null for the catalog's.</param>
+    /// <param name="allowProbabilities">Fit throws when the input's first rows all look like probabilities; pass
+    /// <see langword="true"/> only if the column does hold logits.</param>
+    /// <exception cref="ArgumentException"><paramref name="inputColumnName"/> is null or blank.</exception>
+    public static MaxSoftmaxProbabilityEstimator MaxSoftmaxProbability(this OodCatalog catalog, string outputColumnName,
+        string inputColumnName, OodExecutionOptions? execution = null, bool allowProbabilities = false)
+        => new(catalog, outputColumnName, inputColumnName, execution, allowProbabilities);
+
+    /// <summary>Negated maximum logit, -max z, of a logits column (Hendrycks et al., ICML 2022).</summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="outputColumnName">The score column to write.</param>
+    /// <param name="inputColumnName">The logits column (known-size vector of Single); required.</param>
+    /// <param name="execution">Device, CPU fallback and block size for this head; null for the catalog's.</param>
+    /// <param name="allowProbabilities">Fit throws when the input's first rows all look like probabilities; pass
+    /// <see langword="true"/> only if the column does hold logits.</param>
+    /// <exception cref="ArgumentException"><paramref name="inputColumnName"/> is null or blank.</exception>
+    public static MaxLogitEstimator MaxLogit(this OodCatalog catalog, string outputColumnName, string inputColumnName,
+        OodExecutionOptions? execution = null, bool allowProbabilities = false)
+        => new(catalog, outputColumnName, inputColumnName, execution, allowProbabilities);
+}

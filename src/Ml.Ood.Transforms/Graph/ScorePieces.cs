@@ -1,0 +1,94 @@
+using Ml.Ood.Transforms.Onnx;
+
+namespace Ml.Ood.Transforms.Graph;
+
+/// <summary>
+/// The pieces OOD scores are made of, as ONNX nodes: each takes value names and returns one, so that a head reads like
+/// its formula (ReAct is clip, linear, energy; temperature scaling is divide, MSP). Rows are on axis 0, features or
+/// classes on axis 1. Numerically careful where the formula is not (stable log-sum-exp, softmax through its maximum).
+/// </summary>
+internal static class ScorePieces
+{
+    /// <summary>
+    /// log sum exp of <paramref name="x"/> over <paramref name="axis"/>, shifted by the maximum so that no exponent is
+    /// positive: stable for any magnitude, which ONNX's ReduceLogSumExp does not promise.
+    /// </summary>
+    public static string LogSumExp(this HeadGraph g, string x, long axis = 1, bool keepDims = false)
+    {
+        string max = g.Node("ReduceMax", [x, g.Axis(axis)], OnnxAttributes.Int("keepdims", 1));
+        string sum = g.Node("ReduceSum", [g.Node("Exp", g.Node("Sub", x, max)), g.Axis(axis)], OnnxAttributes.Int("keepdims", keepDims ? 1 : 0));
+        return g.Node("Add", g.Node("Log", sum), keepDims ? max : g.Node("Squeeze", max, g.Axis(axis)));
+    }
+
+    /// <summary><paramref name="x"/> / <paramref name="divisor"/> (a temperature); <paramref name="x"/> itself for 1.</summary>
+    public static string Divide(this HeadGraph g, string x, float divisor) => divisor == 1f ? x : g.Node("Div", x, g.Constant(divisor));
+
+    /// <summary>The energy, Liu et al. (NeurIPS 2020): -T * log sum_c exp(z_c / T), already "higher = OOD".</summary>
+    public static string Energy(this HeadGraph g, string logits, float temperature = 1f)
+    {
+        string lse = g.LogSumExp(g.Divide(logits, temperature));
+        return temperature == 1f ? g.Node("Neg", lse) : g.Node("Mul", lse, g.Constant(-temperature));
+    }
+
+    /// <summary>
+    /// Minus the largest softmax probability, -max_c softmax(z)_c (MSP, Hendrycks and Gimpel, ICLR 2017), computed as
+    /// -1 / sum_c exp(z_c - max z): no exponent is positive, so no temperature can overflow it.
+    /// </summary>
+    public static string NegativeMaxSoftmax(this HeadGraph g, string logits)
+    {
+        string max = g.Node("ReduceMax", [logits, g.Axis(1)], OnnxAttributes.Int("keepdims", 1));
+        string sum = g.Node("ReduceSum", [g.Node("Exp", g.Node("Sub", logits, max)), g.Axis(1)], OnnxAttributes.Int("keepdims", 0));
+        return g.Node("Neg", g.Node("Reciprocal", sum));
+    }
+
+    /// <summary>Minus the row's largest value, -max_c x_c (MaxLogit, Hendrycks et al., ICML 2022).</summary>
+    public static string NegativeMax(this HeadGraph g, string x)
+        => g.Node("Neg", g.Node("ReduceMax", [x, g.Axis(1)], OnnxAttributes.Int("keepdims", 0)));
+
+    /// <summary>
+    /// Rows at unit L2 norm; a zero row stays zero (it has no direction) instead of becoming NaN. Each row is first
+    /// divided by its largest magnitude, so that its sum of squares lies in [1, width]: in float a row of 1e-30 values
+    /// would otherwise sum to 0 and a row of 1e30 values to infinity.
+    /// </summary>
+    public static string UnitRows(this HeadGraph g, string x)
+    {
+        string tiny = g.Constant(float.Epsilon);
+        string largest = g.Node("ReduceMax", [g.Node("Abs", x), g.Axis(1)], OnnxAttributes.Int("keepdims", 1));
+        string scaled = g.Node("Div", x, g.Node("Max", largest, tiny));
+        string norm = g.Node("Sqrt", g.Node("ReduceSumSquare", [scaled, g.Axis(1)], OnnxAttributes.Int("keepdims", 1)));
+        return g.Node("Div", scaled, g.Node("Max", norm, tiny));
+    }
+
+    /// <summary>
+    /// x W + b: a linear layer (a classifier's last layer) with <paramref name="weights"/> laid out [inputs, outputs]
+    /// row-major, the layout a MatMul with rows [batch, inputs] reads; no bias when <paramref name="bias"/> is null.
+    /// </summary>
+    public static string Linear(this HeadGraph g, string x, string name, ReadOnlySpan<float> weights, int inputs, int outputs, ReadOnlySpan<float> bias = default)
+    {
+        string product = g.Node("MatMul", x, g.Weights($"{name}_weights", weights, inputs, outputs));
+        return bias.IsEmpty ? product : g.Node("Add", product, g.Weights($"{name}_bias", bias, outputs));
+    }
+
+    /// <summary>Each value capped at <paramref name="max"/>: min(x, c) (ReAct's rectification).</summary>
+    public static string Clip(this HeadGraph g, string x, float max) => g.Node("Min", x, g.Constant(max));
+
+    /// <summary>The <paramref name="k"/> largest values of each row, in descending order, and their column indices.</summary>
+    public static (string Values, string Indices) TopK(this HeadGraph g, string x, long k)
+    {
+        string[] outputs = g.Builder.AddNodeWithOutputs("TopK", [x, g.Constant(k)], 2,
+            OnnxAttributes.Int("axis", 1), OnnxAttributes.Int("largest", 1), OnnxAttributes.Int("sorted", 1));
+        return (outputs[0], outputs[1]);
+    }
+
+    /// <summary>Column <paramref name="index"/> (0-based) of each row, [batch, 1].</summary>
+    public static string Column(this HeadGraph g, string x, long index)
+        => g.Node("Slice", x, g.Constant(index), g.Constant(index + 1), g.Axis(1));
+
+    /// <summary>The k-th largest value of each row (k = 1 is the maximum), [batch].</summary>
+    public static string KthLargest(this HeadGraph g, string x, long k)
+        => g.Node("Squeeze", g.Column(g.TopK(x, k).Values, k - 1), g.Axis(1));
+
+    /// <summary>Cosine similarities between unit rows and the unit columns of <paramref name="unitColumns"/> [width, count].</summary>
+    public static string Cosines(this HeadGraph g, string unitRows, string name, ReadOnlySpan<float> unitColumns, int width, int count)
+        => g.Node("MatMul", unitRows, g.Weights(name, unitColumns, width, count));
+}
