@@ -107,6 +107,9 @@ public static class OodErrors
     public const string VectorLengthMismatch =
         "Column '{0}' holds {3} values in row {1}, but the {4} head reads vectors of {2}: every row must have the column's declared size.";
 
+    /// <summary>A GEN exponent outside (0, 1). {0}: the value.</summary>
+    public const string GammaOutOfRange = "GEN's gamma must be in (0, 1); got {0}.";
+
     /// <summary>A KNN bank with no row to keep. {0}: column.</summary>
     public const string KnnBankEmpty = "The KNN bank is empty: column '{0}' gave no row of non-zero norm to keep.";
 

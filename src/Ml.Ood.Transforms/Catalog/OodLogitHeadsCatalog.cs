@@ -1,6 +1,6 @@
 namespace Ml.Ood;
 
-/// <summary>The heads on a row of logits, on <c>ml.Ood()</c>: energy, MSP, MaxLogit.</summary>
+/// <summary>The heads on a row of logits, on <c>ml.Ood()</c>: energy, MSP, MaxLogit, GEN.</summary>
 /// <remarks>
 /// Every head writes a <see cref="float"/> column where higher means more likely out-of-distribution. Device, CPU
 /// fallback and rows per ONNX Runtime call come from each head's <c>execution</c> options, then from the catalog's options
@@ -46,4 +46,17 @@ public static class OodLogitHeadsCatalog
     public static MaxLogitEstimator MaxLogit(this OodCatalog catalog, string outputColumnName, string inputColumnName,
         OodExecutionOptions? execution = null, bool allowProbabilities = false)
         => new(catalog, outputColumnName, inputColumnName, execution, allowProbabilities);
+
+    /// <summary>GEN, the generalized entropy of the softmax of a logits column (Liu et al., CVPR 2023).</summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="outputColumnName">The score column to write.</param>
+    /// <param name="inputColumnName">The logits column (known-size vector of Single); required.</param>
+    /// <param name="gamma">g in (0, 1) of p^g (1 - p)^g; 0.1 in the paper.</param>
+    /// <param name="m">How many of the largest probabilities to sum over; 100 in the paper (all when there are fewer classes).</param>
+    /// <param name="execution">Device, CPU fallback and block size for this head; null for the catalog's.</param>
+    /// <param name="allowProbabilities">Fit throws when the input's first rows all look like probabilities; pass
+    /// <see langword="true"/> only if the column does hold logits.</param>
+    public static GeneralizedEntropyEstimator GeneralizedEntropy(this OodCatalog catalog, string outputColumnName, string inputColumnName,
+        float gamma = 0.1f, int m = 100, OodExecutionOptions? execution = null, bool allowProbabilities = false)
+        => new(catalog, outputColumnName, inputColumnName, gamma, m, execution, allowProbabilities);
 }
