@@ -4,7 +4,12 @@ namespace Ml.Ood;
 /// Every message MlOod throws, in one place so that tests can assert on them; schema messages keep ML.NET's wording,
 /// which its users already search for. Formats take the column name first where there is one.
 /// </summary>
-public static class OodErrors
+/// <remarks>
+/// One table in several files by area: this file holds the schema messages every package shares and the heads'
+/// settings; the evaluators', the ONNX and persistence layer's, and the trainers' messages are in the files
+/// beside it. Every format is filled in with the invariant culture.
+/// </remarks>
+public static partial class OodErrors
 {
     /// <summary>The input column is absent. {0}: column.</summary>
     public const string ColumnNotFound = "Could not find input column '{0}'";

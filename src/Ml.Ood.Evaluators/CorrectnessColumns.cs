@@ -40,7 +40,7 @@ internal sealed class CorrectnessColumns
         if (!predicted.Type.Equals(label.Type))
         {
             throw DataViewColumns.Mismatch(
-                predictedLabelColumnName, predictedArgumentName, ErrorMessages.Format(ErrorMessages.SameTypeAsLabel, labelColumnName, label.Type), predicted.Type);
+                predictedLabelColumnName, predictedArgumentName, OodErrors.Format(OodErrors.ExpectedSameTypeAsLabel, labelColumnName, label.Type), predicted.Type);
         }
 
         return new(null, label, predicted);

@@ -44,12 +44,12 @@ internal static class TwoGroupReader
 
         if (scores0.Count == 0)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoInDistributionRows, flag.Name), flagArgumentName);
+            throw new ArgumentException(OodErrors.Format(OodErrors.NoInDistributionRows, flag.Name), flagArgumentName);
         }
 
         if (scores1.Count == 0)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoOodRows, flag.Name), flagArgumentName);
+            throw new ArgumentException(OodErrors.Format(OodErrors.NoOodRows, flag.Name), flagArgumentName);
         }
 
         return new Rows<T>([.. scores0], [.. correct0], [.. scores1], [.. correct1]);
