@@ -1,6 +1,7 @@
 using System.Numerics;
+using Ml.Ood.Evaluators.Common;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// The distinct scores of a two-class sample in ascending order, with how many in-distribution and how

@@ -1,7 +1,7 @@
 using System.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Ood.Evaluators;
+using Ml.Ood.Evaluators.Common;
 
 namespace Ml.Ood;
 

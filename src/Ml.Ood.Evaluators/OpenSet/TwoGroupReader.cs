@@ -1,7 +1,8 @@
 using System.Numerics;
 using Microsoft.ML;
+using Ml.Ood.Evaluators.Common;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Reads a view split by a Boolean truth column (unknown vs known, new vs base) into per-group scores and

@@ -1,6 +1,7 @@
 using Microsoft.ML;
+using Ml.Ood.Evaluators.Common;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Where the open-set and open-world evaluators learn whether a row was classified correctly: a Boolean

@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood.Evaluators.Common;
 
 /// <summary>
 /// Column lookups and typed getters for the <c>IDataView</c> entries, with ML.NET's own schema error
