@@ -5,9 +5,11 @@ namespace Ml.Ood;
 /// which its users already search for. Formats take the column name first where there is one.
 /// </summary>
 /// <remarks>
-/// One table in several files by area: this file holds the schema messages every package shares and the heads'
-/// settings; the evaluators', the ONNX and persistence layer's, and the trainers' messages are in the files
-/// beside it. Every format is filled in with the invariant culture.
+/// One table, in files by area: this one holds the schema messages every package shares and the heads' options and
+/// settings; OodErrors.Evaluation.cs the evaluators' and the class-label reader's, OodErrors.Execution.cs scoring's,
+/// OodErrors.Models.cs saved models' (ONNX wire format, content hashes, the .zip, ML.NET's saved form), and
+/// OodErrors.Training.cs the trainers'. Each constant's summary lists its format arguments; the library fills them
+/// in with the invariant culture, so that a message reads the same on every machine.
 /// </remarks>
 public static partial class OodErrors
 {
@@ -151,6 +153,6 @@ public static partial class OodErrors
     /// <summary>A block size below one row. {0}: the value.</summary>
     public const string BlockSizeTooSmall = "The block size must be at least 1 row; got {0}.";
 
-    internal static string Format(string format, params object[] args)
+    internal static string Format(string format, params object?[] args)
         => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);
 }
