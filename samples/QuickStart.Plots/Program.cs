@@ -2,7 +2,6 @@
 // Usage: QuickStart.Plots <scores.tsv> <output folder>; scores.tsv: set, head, is_ood (0/1), score, tab-separated.
 using System.Globalization;
 using Ml.Ood;
-using Ml.Ood.Evaluators;
 
 if (args.Length != 2)
 {

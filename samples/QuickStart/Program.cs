@@ -12,7 +12,6 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.Ood;
-using Ml.Ood.Evaluators;
 using Ml.Ood.QuickStart;
 using Ml.Ood.Transforms;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -18,16 +17,6 @@ namespace Ml.Ood;
 /// </remarks>
 internal static class ClassLabels
 {
-    /// <summary>The accepted types, as the schema-mismatch message states them.</summary>
-    public const string AcceptedTypes =
-        "a class label (Key, Byte, SByte, Int16, UInt16, Int32, UInt32, Int64, UInt64, or Single/Double holding whole non-negative numbers)";
-
-    public const string ColumnNotFound = "Could not find input column '{0}'";
-    public const string SchemaMismatch = "Schema mismatch for input column '{0}': expected {1}, got {2}";
-    public const string MissingKey = "'{0}' holds a missing key value (key 0) at row {1}; every row read needs a class label.";
-    public const string NotWhole = "'{0}' holds label {1} at row {2}; a class label must be a whole number, not NaN or a fraction.";
-    public const string OutOfRange = "'{0}' holds label {1} at row {2}; a class label must be in [0, {3}].";
-
     private static readonly Type[] IntegerTypes =
         [typeof(byte), typeof(sbyte), typeof(short), typeof(ushort), typeof(int), typeof(uint), typeof(long), typeof(ulong)];
 
@@ -45,10 +34,10 @@ internal static class ClassLabels
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentException.ThrowIfNullOrWhiteSpace(name, argumentName);
         var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(argumentName, Format(ColumnNotFound, name));
+            ?? throw new ArgumentOutOfRangeException(argumentName, OodErrors.Format(OodErrors.ColumnNotFound, name));
         return IsAccepted(column.Type)
             ? column
-            : throw new ArgumentOutOfRangeException(argumentName, Format(SchemaMismatch, name, AcceptedTypes, column.Type));
+            : throw new ArgumentOutOfRangeException(argumentName, OodErrors.Format(OodErrors.SchemaMismatch, name, OodErrors.ExpectedClassLabel, column.Type));
     }
 
     /// <summary>
@@ -72,7 +61,7 @@ internal static class ClassLabels
             _ when raw == typeof(ulong) => Integer<ulong>(cursor, column, key),
             _ when raw == typeof(float) => Floating<float>(cursor, column),
             _ when raw == typeof(double) => Floating<double>(cursor, column),
-            _ => throw new ArgumentOutOfRangeException(nameof(column), Format(SchemaMismatch, column.Name, AcceptedTypes, column.Type)),
+            _ => throw new ArgumentOutOfRangeException(nameof(column), OodErrors.Format(OodErrors.SchemaMismatch, column.Name, OodErrors.ExpectedClassLabel, column.Type)),
         };
     }
 
@@ -92,7 +81,7 @@ internal static class ClassLabels
             {
                 if (wide == 0)
                 {
-                    throw new ArgumentException(Format(MissingKey, name, row), name);
+                    throw new ArgumentException(OodErrors.Format(OodErrors.ClassLabelMissingKey, name, row), name);
                 }
 
                 wide--;
@@ -100,7 +89,7 @@ internal static class ClassLabels
 
             return wide >= 0 && wide <= int.MaxValue
                 ? (int)wide
-                : throw new ArgumentOutOfRangeException(name, Format(OutOfRange, name, value, row, int.MaxValue));
+                : throw new ArgumentOutOfRangeException(name, OodErrors.Format(OodErrors.ClassLabelOutOfRange, name, value, row, int.MaxValue));
         };
     }
 
@@ -118,14 +107,12 @@ internal static class ClassLabels
             double v = double.CreateTruncating(value);
             if (double.IsNaN(v) || (double.IsFinite(v) && v != Math.Floor(v)))
             {
-                throw new ArgumentException(Format(NotWhole, name, value, row), name);
+                throw new ArgumentException(OodErrors.Format(OodErrors.ClassLabelNotWhole, name, value, row), name);
             }
 
             return v >= 0 && v <= int.MaxValue
                 ? (int)v
-                : throw new ArgumentOutOfRangeException(name, Format(OutOfRange, name, value, row, int.MaxValue));
+                : throw new ArgumentOutOfRangeException(name, OodErrors.Format(OodErrors.ClassLabelOutOfRange, name, value, row, int.MaxValue));
         };
     }
-
-    private static string Format(string message, params object[] args) => string.Format(CultureInfo.InvariantCulture, message, args);
 }

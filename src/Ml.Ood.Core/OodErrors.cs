@@ -4,7 +4,14 @@ namespace Ml.Ood;
 /// Every message MlOod throws, in one place so that tests can assert on them; schema messages keep ML.NET's wording,
 /// which its users already search for. Formats take the column name first where there is one.
 /// </summary>
-public static class OodErrors
+/// <remarks>
+/// One table, in files by area: this one holds the schema messages every package shares and the heads' options and
+/// settings; OodErrors.Evaluation.cs the evaluators' and the class-label reader's, OodErrors.Execution.cs scoring's,
+/// OodErrors.Models.cs saved models' (ONNX wire format, content hashes, the .zip, ML.NET's saved form), and
+/// OodErrors.Training.cs the trainers'. Each constant's summary lists its format arguments; the library fills them
+/// in with the invariant culture, so that a message reads the same on every machine.
+/// </remarks>
+public static partial class OodErrors
 {
     /// <summary>The input column is absent. {0}: column.</summary>
     public const string ColumnNotFound = "Could not find input column '{0}'";
@@ -149,6 +156,6 @@ public static class OodErrors
     /// <summary>A block size below one row. {0}: the value.</summary>
     public const string BlockSizeTooSmall = "The block size must be at least 1 row; got {0}.";
 
-    internal static string Format(string format, params object[] args)
+    internal static string Format(string format, params object?[] args)
         => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);
 }

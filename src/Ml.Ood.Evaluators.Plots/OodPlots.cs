@@ -1,4 +1,4 @@
-using Ml.Ood.Evaluators;
+using Ml.Ood.Evaluators.Common;
 using ScottPlot;
 
 namespace Ml.Ood;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ScottPlot;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Draws ROC curves on the papers' axes (ID positive: x = OOD rows accepted as ID, y = ID rows kept as ID), so

@@ -2,7 +2,7 @@ using Microsoft.ML;
 using Ml.Ood;
 
 // Issue 11: a user with only `using Ml.Ood;` reaches every entry point. This file is deliberately outside the
-// Ml.Ood namespaces (which would see Ml.Ood.Evaluators implicitly) and names no other MlOod namespace; the
+// Ml.Ood namespaces (which would see Ml.Ood implicitly) and names no other MlOod namespace; the
 // result types are used through `var`. If an entry point moves out of Ml.Ood, this file stops compiling.
 namespace MlOodUsers;
 

@@ -29,8 +29,7 @@ internal static class TrainingRows
             getEmbedding(ref row);
             row.CopyTo(dense);
             if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(dense))
-                throw new ArgumentException(
-                    $"Column '{embeddingColumn}' has a NaN or infinite value in row {rows}; OOD heads need finite embeddings.", nameof(data));
+                throw new ArgumentException(OodErrors.Format(OodErrors.EmbeddingNotFinite, embeddingColumn, rows), nameof(data));
             onRow(dense, getLabel?.Invoke(rows) ?? 0);
             rows++;
             if (rows % 100_000 == 0)

@@ -47,7 +47,7 @@ internal sealed class ClassGaussians
         long n = TrainingRows.Read(host, data, column, labelColumn, (embedding, label) =>
         {
             if (label < 0)
-                throw new ArgumentException($"Column '{labelColumn}' has the negative class label {label}.", nameof(labelColumn));
+                throw new ArgumentException(OodErrors.Format(OodErrors.NegativeClassLabel, labelColumn, label), nameof(labelColumn));
             while (means.Count <= label)
             {
                 means.Add(new double[dimensions]);
@@ -66,13 +66,13 @@ internal sealed class ClassGaussians
             }
         });
         if (n == 0)
-            throw new InvalidOperationException($"Column '{column}' has no rows: the Gaussians need training data.");
+            throw new InvalidOperationException(OodErrors.Format(OodErrors.GaussiansNoRows, column));
 
         int classes = means.Count;
         for (int c = 0; c < classes; c++)
         {
             if (counts[c] == 0)
-                throw new ArgumentException($"Class {c} of column '{labelColumn}' has no training rows; labels must be 0..{classes - 1} (or keys) with every class present.", nameof(labelColumn));
+                throw new ArgumentException(OodErrors.Format(OodErrors.ClassWithoutRows, labelColumn, c, classes - 1), nameof(labelColumn));
         }
         // The biased shared covariance S = scatter / N, as OpenOOD's MDS and docs/FORMULAS.md define it.
         TensorPrimitives.Divide(scatter, n, scatter);

@@ -68,8 +68,7 @@ internal sealed class KnnBank
         long bytes = rows * dimensions * sizeof(float);
         if (bytes > MaxBankBytes)
             throw new InvalidOperationException(
-                $"The KNN bank would hold {rows:N0} rows x {dimensions} floats ({bytes / 1e9:F2} GB), over the 2 GB limit of an ONNX model. " +
-                $"Sample it: pass maxBankRows (at most {MaxBankBytes / (dimensions * sizeof(float)):N0} rows of this width) or bankFraction.");
+                OodErrors.Format(OodErrors.KnnBankTooLarge, rows, dimensions, bytes / 1e9, MaxBankBytes / (dimensions * sizeof(float))));
     }
 
     /// <summary>The bank transposed to [dimensions, rows], the layout a MatMul with queries [n, dimensions] reads.</summary>

@@ -48,7 +48,7 @@ public sealed class ClipTextEncoder : IDisposable
         _options = options ?? new ClipTextEncoderOptions();
         _options.Validate();
         var vocabulary = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabPath))
-            ?? throw new ArgumentException($"'{vocabPath}' holds no vocabulary.", nameof(vocabPath));
+            ?? throw new ArgumentException(OodErrors.Format(OodErrors.VocabularyEmpty, vocabPath), nameof(vocabPath));
         _startId = SpecialId(vocabulary, _options.StartToken, vocabPath);
         _endId = SpecialId(vocabulary, _options.EndToken, vocabPath);
         var special = new Dictionary<string, int> { [_options.StartToken] = _startId, [_options.EndToken] = _endId };
@@ -69,7 +69,7 @@ public sealed class ClipTextEncoder : IDisposable
         _idsName = _options.InputIdsName ?? _session.InputNames.First(n => n != "attention_mask");
         _outputName = _options.OutputName ?? _session.OutputNames[0];
         if (!_session.InputMetadata.TryGetValue(_idsName, out var idsMetadata))
-            throw new ArgumentException($"The text model has no input '{_idsName}'; its inputs: {string.Join(", ", _session.InputNames)}.", nameof(options));
+            throw new ArgumentException(OodErrors.Format(OodErrors.TextModelInputMissing, _idsName, string.Join(", ", _session.InputNames)), nameof(options));
         _int32Ids = idsMetadata.ElementType == typeof(int);
     }
 
@@ -159,8 +159,7 @@ public sealed class ClipTextEncoder : IDisposable
             using var outputs = _session.Run(runOptions, names, inputs, [_outputName]);
             var outputShape = outputs[0].GetTensorTypeAndShape().Shape;
             if (outputShape.Length != 2 || outputShape[0] != rows)
-                throw new InvalidOperationException(
-                    $"The text model's output '{_outputName}' has shape [{string.Join(", ", outputShape)}]; a [batch, width] embedding is expected (e.g. Hugging Face's text_embeds).");
+                throw new InvalidOperationException(OodErrors.Format(OodErrors.TextModelOutputShape, _outputName, string.Join(", ", outputShape)));
             return Normalised(outputs[0].GetTensorDataAsSpan<float>(), rows, (int)outputShape[1]);
         }
         finally
@@ -185,5 +184,5 @@ public sealed class ClipTextEncoder : IDisposable
 
     private static int SpecialId(Dictionary<string, int> vocabulary, string token, string vocabPath)
         => vocabulary.TryGetValue(token, out int id) ? id
-            : throw new ArgumentException($"The vocabulary '{vocabPath}' has no '{token}' token; set ClipTextEncoderOptions.StartToken / EndToken.", nameof(vocabPath));
+            : throw new ArgumentException(OodErrors.Format(OodErrors.VocabularyTokenMissing, vocabPath, token), nameof(vocabPath));
 }

@@ -48,7 +48,7 @@ public static class Lexicon
             string data = Path.Combine(directory, "data." + suffix), index = Path.Combine(directory, "index." + suffix);
             var lemmas = File.Exists(data) ? DataWords(data, excluded)
                 : File.Exists(index) ? IndexLemmas(index)
-                : throw new FileNotFoundException($"WordNet's data.{suffix} or index.{suffix} is not in '{directory}'. On Debian: apt-get install wordnet-base.", data);
+                : throw new FileNotFoundException(OodErrors.Format(OodErrors.WordNetNotFound, suffix, directory), data);
             foreach (string lemma in lemmas)
             {
                 string text = lemma.Replace('_', ' ');

@@ -39,14 +39,14 @@ public static class NegativeLabelMiner
         ArgumentNullException.ThrowIfNull(candidateEmbeddings);
         ArgumentNullException.ThrowIfNull(idLabelNames);
         if (count is int m && m < 1)
-            throw new ArgumentOutOfRangeException(nameof(count), m, "The number of negative labels to keep must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(count), m, OodErrors.MinerCountTooSmall);
         if (!(quantile >= 0 && quantile <= 1))
-            throw new ArgumentOutOfRangeException(nameof(quantile), quantile, "The quantile must be in [0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(quantile), quantile, OodErrors.MinerQuantileOutOfRange);
         var id = LabelEmbeddings.Normalise(idLabelEmbeddings, LabelEmbeddings.IdSet, nameof(idLabelEmbeddings));
         if (idLabelNames.Count != id.Count)
-            throw new ArgumentException($"There are {idLabelNames.Count} ID label names but {id.Count} ID label embeddings; pass one name per embedding.", nameof(idLabelNames));
+            throw new ArgumentException(OodErrors.Format(OodErrors.IdLabelNamesCountMismatch, idLabelNames.Count, id.Count), nameof(idLabelNames));
         if (candidates.Count != candidateEmbeddings.Count)
-            throw new ArgumentException($"There are {candidates.Count} candidate words but {candidateEmbeddings.Count} candidate embeddings; pass one embedding per word.", nameof(candidateEmbeddings));
+            throw new ArgumentException(OodErrors.Format(OodErrors.CandidateEmbeddingsCountMismatch, candidates.Count, candidateEmbeddings.Count), nameof(candidateEmbeddings));
         var words = LabelEmbeddings.Normalise(candidateEmbeddings, LabelEmbeddings.CandidateSet, nameof(candidateEmbeddings), id.Width);
 
         var kept = Eligible(candidates, idLabelNames, out int excludedAsIdLabels, out int excludedAsDuplicates);
@@ -106,7 +106,7 @@ public static class NegativeLabelMiner
         excludedAsIdLabels = excludedAsDuplicates = 0;
         for (int i = 0; i < candidates.Count; i++)
         {
-            string text = candidates[i]?.Text?.Trim() ?? throw new ArgumentException($"Candidate {i} has no text.", nameof(candidates));
+            string text = candidates[i]?.Text?.Trim() ?? throw new ArgumentException(OodErrors.Format(OodErrors.CandidateWithoutText, i), nameof(candidates));
             if (idNames.Contains(text))
                 excludedAsIdLabels++;
             else if (!seen.Add(text))

@@ -89,12 +89,12 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
         {
             if (typeof(TValue) != typeof(TOutput))
                 throw new InvalidOperationException(
-                    $"Invalid TValue in GetGetter for column '{column.Name}': expected {typeof(TOutput).Name}, got {typeof(TValue).Name}.");
+                    OodErrors.Format(OodErrors.GetterTypeMismatch, column.Name, typeof(TOutput).Name, typeof(TValue).Name));
             ValueGetter<TOutput> getter = (ref TOutput value) => value = _outputBlock[_rowInBlock];
             return (ValueGetter<TValue>)(Delegate)getter;
         }
         if (!IsColumnActive(column))
-            throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
+            throw new InvalidOperationException(OodErrors.Format(OodErrors.ColumnNotRequestedByCursor, column.Name));
         return (ValueGetter<TValue>)_buffers[column.Index]!.MakeGetter(() => _rowInBlock);
     }
 

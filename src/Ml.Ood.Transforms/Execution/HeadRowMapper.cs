@@ -88,10 +88,10 @@ internal sealed class HeadRowMapper : IRowToRowMapper
             if (column.Index != _mapper.OutputIndex)
                 return _input.GetGetter<TValue>(_input.Schema[column.Index]);
             if (!_scoreActive)
-                throw new InvalidOperationException($"Column '{column.Name}' was not requested when the row was created.");
+                throw new InvalidOperationException(OodErrors.Format(OodErrors.ColumnNotRequestedByRow, column.Name));
             if (typeof(TValue) != typeof(TOutput))
                 throw new InvalidOperationException(
-                    $"Invalid TValue in GetGetter for column '{column.Name}': expected {typeof(TOutput).Name}, got {typeof(TValue).Name}.");
+                    OodErrors.Format(OodErrors.GetterTypeMismatch, column.Name, typeof(TOutput).Name, typeof(TValue).Name));
             ValueGetter<TOutput> getter = (ref TOutput value) =>
             {
                 if (_scoredPosition != _input.Position)

@@ -81,9 +81,8 @@ internal sealed class HeadSession : IDisposable
         bool outputOk = session.OutputMetadata.Count == 1 && session.OutputMetadata.TryGetValue(output, out var result)
             && result.ElementType == outputType && result.Dimensions.Length == 1;
         if (!inputOk || !outputOk)
-            throw new InvalidDataException(
-                $"The MlOod {info.Kind} head's graph does not read '{info.InputColumnName}' as [batch, {info.InputSize}] floats and write " +
-                $"'{output}' as [batch] {outputType.Name} values, as its settings say: the model is damaged.");
+            throw new InvalidDataException(OodErrors.Format(
+                OodErrors.HeadSessionSignatureMismatch, info.InputColumnName, info.Kind, info.InputSize, output, outputType.Name));
     }
 
     /// <summary>Whether files of this session's model can still be reached by path (only where mapped files cannot be deleted).</summary>
@@ -158,6 +157,5 @@ internal sealed class HeadSession : IDisposable
         => e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException;
 
     internal static InvalidOperationException GpuUnavailable(int device, Exception inner)
-        => new($"Could not run the OOD head on GPU device {device}: {inner.Message} Reference Microsoft.ML.OnnxRuntime.Gpu " +
-               "instead of Microsoft.ML.OnnxRuntime, or pass fallbackToCpu: true.", inner);
+        => new(OodErrors.Format(OodErrors.GpuUnavailable, device, inner.Message), inner);
 }

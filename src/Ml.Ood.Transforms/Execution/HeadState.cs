@@ -22,7 +22,7 @@ internal sealed class HeadState
         _context = context;
         Model = model;
         _execution = execution;
-        Lifetime = new SharedLifetime($"The {model.Info.Kind} head writing '{model.Info.OutputColumnName}'", Free);
+        Lifetime = new SharedLifetime(OodErrors.Format(OodErrors.HeadWritingSubject, model.Info.OutputColumnName, model.Info.Kind), Free);
     }
 
     public OodHeadModel Model { get; }

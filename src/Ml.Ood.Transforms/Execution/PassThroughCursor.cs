@@ -30,7 +30,7 @@ internal sealed class PassThroughCursor : DataViewRowCursor
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
         if (!IsColumnActive(column))
-            throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
+            throw new InvalidOperationException(OodErrors.Format(OodErrors.ColumnNotRequestedByCursor, column.Name));
         return _source.GetGetter<TValue>(_source.Schema[column.Index]);
     }
 

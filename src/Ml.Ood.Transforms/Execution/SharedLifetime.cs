@@ -86,8 +86,6 @@ internal sealed class SharedLifetime
     public void ThrowIfDisposed()
     {
         if (_closing)
-            throw new ObjectDisposedException(_name,
-                $"{_name} was disposed: every reference to it was released (its owner's and one per PredictionEngine that disposed it). " +
-                "Keep the model undisposed while engines or cursors use it.");
+            throw new ObjectDisposedException(_name, OodErrors.Format(OodErrors.HeadDisposed, _name));
     }
 }

@@ -15,7 +15,7 @@ internal static class HeadSettings
 
     public static string KindOf(Type settings)
         => settings.GetCustomAttribute<OodHeadKindAttribute>()?.Kind
-           ?? throw new InvalidOperationException($"{settings.Name} names no head kind: mark it with [OodHeadKind(\"...\")].");
+           ?? throw new InvalidOperationException(OodErrors.Format(OodErrors.HeadKindMissing, settings.Name));
 
     /// <summary>The settings as metadata parameters (names without the <c>mlood.param.</c> prefix).</summary>
     public static Dictionary<string, string> Write(OodHeadSettings settings)

@@ -101,14 +101,13 @@ public sealed class OodHeadInfo
     /// <param name="metadata">The graph's <c>metadata_props</c>.</param>
     /// <param name="source">What holds the graph, for the messages (e.g. "The MlOod head in entry 'X'").</param>
     /// <exception cref="InvalidDataException">A setting every head has is missing or unreadable.</exception>
-    internal static OodHeadInfo? FromMetadata(IReadOnlyDictionary<string, string> metadata, string source = "The MlOod head")
+    internal static OodHeadInfo? FromMetadata(IReadOnlyDictionary<string, string> metadata, string source = OodErrors.HeadSubject)
     {
         if (!metadata.TryGetValue(HeadKey, out string? kind))
             return null;
         int version = PositiveInt(metadata, VersionKey, source);
         if (version > CurrentVersion)
-            throw new InvalidOperationException(
-                $"{source} is an MlOod '{kind}' head of version {version}, newer than this library reads ({CurrentVersion}). Update the Ml.Ood packages.");
+            throw new InvalidOperationException(OodErrors.Format(OodErrors.HeadVersionTooNew, source, kind, version, CurrentVersion));
         var parameters = metadata
             .Where(p => p.Key.StartsWith(ParameterPrefix, StringComparison.Ordinal))
             .ToDictionary(p => p.Key[ParameterPrefix.Length..], p => p.Value, StringComparer.Ordinal);
@@ -128,7 +127,7 @@ public sealed class OodHeadInfo
     private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string source)
         => metadata.TryGetValue(key, out string? value) && !string.IsNullOrWhiteSpace(value)
             ? value
-            : throw new InvalidDataException($"{source} lacks its '{key}' setting: the model is damaged or was not written by MlOod.");
+            : throw new InvalidDataException(OodErrors.Format(OodErrors.HeadMetadataMissing, source, key));
 
     private static int PositiveInt(IReadOnlyDictionary<string, string> metadata, string key, string source)
     {
@@ -139,5 +138,5 @@ public sealed class OodHeadInfo
     }
 
     private static InvalidDataException Unreadable(string source, string key, string value)
-        => new($"{source} has an unreadable '{key}' setting ('{value}'): the model is damaged or was not written by MlOod.");
+        => new(OodErrors.Format(OodErrors.HeadMetadataUnreadable, source, key, value));
 }

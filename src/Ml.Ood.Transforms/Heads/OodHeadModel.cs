@@ -100,9 +100,8 @@ internal sealed class OodHeadModel : IDisposable
     {
         string expectedOutput = OutputNameFor(info.OutputKind);
         if (!inputs.SequenceEqual([info.InputColumnName]) || !outputs.SequenceEqual([expectedOutput]))
-            throw new InvalidDataException(
-                $"{source} says it reads '{info.InputColumnName}' and writes '{expectedOutput}', but its graph reads " +
-                $"[{string.Join(", ", inputs)}] and writes [{string.Join(", ", outputs)}]: the model is damaged.");
+            throw new InvalidDataException(OodErrors.Format(
+                OodErrors.HeadGraphSignatureMismatch, source, info.InputColumnName, expectedOutput, string.Join(", ", inputs), string.Join(", ", outputs)));
     }
 
     /// <summary>Releases the model's temporary files, if it has any.</summary>

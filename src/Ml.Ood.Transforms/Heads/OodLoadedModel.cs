@@ -32,7 +32,7 @@ public sealed class OodLoadedModel : ITransformer, IDisposable
         _heads = heads;
         _others = others;
         _folder = folder;
-        _lifetime = new SharedLifetime("The model loaded with ml.Ood().Load", Free);
+        _lifetime = new SharedLifetime(OodErrors.LoadedModelSubject, Free);
     }
 
     /// <summary>

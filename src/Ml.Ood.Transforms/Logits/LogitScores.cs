@@ -91,17 +91,17 @@ public static class LogitScores
     private static void CheckRow(ReadOnlySpan<float> logits)
     {
         if (logits.IsEmpty)
-            throw new ArgumentException("A row of logits needs at least one class.", nameof(logits));
+            throw new ArgumentException(OodErrors.LogitsRowEmpty, nameof(logits));
     }
 
     private static int CheckBlock(ReadOnlySpan<float> logits, int classCount, Span<float> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
         if (logits.Length % classCount != 0)
-            throw new ArgumentException($"The block holds {logits.Length} values, not a multiple of classCount = {classCount}.", nameof(logits));
+            throw new ArgumentException(OodErrors.Format(OodErrors.LogitsBlockNotMultiple, logits.Length, classCount), nameof(logits));
         int rows = logits.Length / classCount;
         if (destination.Length < rows)
-            throw new ArgumentException($"The destination holds {destination.Length} values; {rows} rows need {rows}.", nameof(destination));
+            throw new ArgumentException(OodErrors.Format(OodErrors.LogitsDestinationTooShort, destination.Length, rows), nameof(destination));
         return rows;
     }
 }

@@ -56,7 +56,7 @@ internal static class HeadIntegrity
         catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or EndOfStreamException
             || (e is InvalidDataException && !e.Message.StartsWith(what, StringComparison.Ordinal)))
         {
-            throw new InvalidDataException($"{what} is not a readable ONNX model ({e.Message}): the model is damaged.", e);
+            throw new InvalidDataException(OodErrors.Format(OodErrors.HeadNotReadableOnnx, what, e.Message), e);
         }
     }
 
@@ -79,7 +79,7 @@ internal static class HeadIntegrity
                 if (entry.Key == HashKey)
                 {
                     if (hashSeen)
-                        throw new InvalidDataException($"{what} holds two content hashes.");
+                        throw new InvalidDataException(OodErrors.Format(OodErrors.ContentHashTwice, what));
                     hashSeen = true;
                     storedHash = entry.Value;
                 }
@@ -93,7 +93,7 @@ internal static class HeadIntegrity
         if (!hashSeen)
             return Result.Missing;
         if (storedHash is null)
-            throw new InvalidDataException($"{what}: its content hash is not the model's last field, so something was appended after it.");
+            throw new InvalidDataException(OodErrors.Format(OodErrors.ContentHashNotLast, what));
 
         model.Position = 0;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -102,13 +102,13 @@ internal static class HeadIntegrity
         {
             int read = model.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
             if (read == 0)
-                throw new InvalidDataException($"{what} ends before its content hash.");
+                throw new InvalidDataException(OodErrors.Format(OodErrors.ContentHashTruncated, what));
             hash.AppendData(buffer, 0, read);
             left -= read;
         }
         string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
         if (!string.Equals(actual, storedHash, StringComparison.Ordinal))
-            throw new InvalidDataException($"{what} does not match its content hash: the head was changed or damaged after it was saved.");
+            throw new InvalidDataException(OodErrors.Format(OodErrors.ContentHashMismatch, what));
         return Result.Verified;
     }
 }

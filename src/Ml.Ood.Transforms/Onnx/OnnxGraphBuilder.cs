@@ -124,7 +124,7 @@ internal sealed class OnnxGraphBuilder
     {
         long expected = dims.Aggregate(1L, (a, d) => a * d);
         if (expected != count)
-            throw new ArgumentException($"Initializer '{name}' has {count} values but its shape [{string.Join(", ", dims)}] holds {expected}.", nameof(dims));
+            throw new ArgumentException(OodErrors.Format(OodErrors.InitializerShapeMismatch, name, count, string.Join(", ", dims), expected), nameof(dims));
         // ONNX stores raw_data little-endian; every platform .NET and ONNX Runtime share here is little-endian.
         var tensor = new TensorProto { Name = Claim(name), DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
         tensor.Dims.AddRange(dims);
@@ -135,7 +135,7 @@ internal sealed class OnnxGraphBuilder
     private string Claim(string name)
     {
         if (!_names.Add(name))
-            throw new InvalidOperationException($"The ONNX graph already has a value named '{name}'.");
+            throw new InvalidOperationException(OodErrors.Format(OodErrors.GraphValueNameTaken, name));
         return name;
     }
 

@@ -20,7 +20,7 @@ internal static class ProtobufWire
             return false;
         ulong tag = ReadVarint(input, ref position);
         if (tag >> 3 is 0 or > int.MaxValue)
-            throw new InvalidDataException($"The ONNX model holds an invalid protobuf tag {tag}.");
+            throw new InvalidDataException(OodErrors.Format(OodErrors.ProtobufInvalidTag, tag));
         field = (int)(tag >> 3);
         wireType = (int)(tag & 7);
         return true;
@@ -31,7 +31,7 @@ internal static class ProtobufWire
     {
         ulong length = ReadVarint(input, ref position);
         if (length > long.MaxValue / 2)
-            throw new InvalidDataException($"The ONNX model holds an impossible field length {length}.");
+            throw new InvalidDataException(OodErrors.Format(OodErrors.ProtobufImpossibleLength, length));
         return (long)length;
     }
 
@@ -39,7 +39,7 @@ internal static class ProtobufWire
     public static void CheckEnd(long position, long end)
     {
         if (position != end)
-            throw new InvalidDataException($"A protobuf message of the ONNX model overruns its length by {position - end} bytes.");
+            throw new InvalidDataException(OodErrors.Format(OodErrors.ProtobufMessageOverrun, position - end));
     }
 
     public static ulong ReadVarint(Stream input, ref long position)
@@ -55,7 +55,7 @@ internal static class ProtobufWire
             if ((b & 0x80) == 0)
                 return value;
         }
-        throw new InvalidDataException("The ONNX model holds a malformed varint.");
+        throw new InvalidDataException(OodErrors.ProtobufMalformedVarint);
     }
 
     /// <summary>The payload size of a field whose tag was just read (varints excluded: they are read, not sized).</summary>
@@ -64,7 +64,7 @@ internal static class ProtobufWire
         LengthDelimited => ReadLength(input, ref position),
         Fixed64 => 8,
         Fixed32 => 4,
-        _ => throw new InvalidDataException($"The ONNX model holds an unsupported protobuf wire type {wireType}."),
+        _ => throw new InvalidDataException(OodErrors.Format(OodErrors.ProtobufUnsupportedWireType, wireType)),
     };
 
     /// <summary>Copies the field whose tag was just read, tag included, to <paramref name="output"/>.</summary>
@@ -151,5 +151,5 @@ internal static class ProtobufWire
         payload.CopyTo(output);
     }
 
-    private static InvalidDataException Truncated() => new("The ONNX model ends in the middle of a protobuf field.");
+    private static InvalidDataException Truncated() => new(OodErrors.ProtobufTruncated);
 }

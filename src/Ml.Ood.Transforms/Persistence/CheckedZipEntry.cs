@@ -34,10 +34,10 @@ internal sealed class CheckedZipEntry : Stream
     {
         CopyTo(Null);
         if (_read != _entry.Length)
-            throw Damaged(_entry, $"it holds {_read:N0} bytes where the .zip's directory says {_entry.Length:N0}");
+            throw Damaged(_entry, OodErrors.Format(OodErrors.ZipEntrySizeMismatch, _read, _entry.Length));
         uint crc = _crc.GetCurrentHashAsUInt32();
         if (crc != _entry.Crc32)
-            throw Damaged(_entry, $"its CRC-32 is {crc:x8} where the .zip's directory says {_entry.Crc32:x8}");
+            throw Damaged(_entry, OodErrors.Format(OodErrors.ZipEntryCrcMismatch, crc, _entry.Crc32));
     }
 
     /// <summary>Checks that no two entries share a name: the loader would read one and the head restorer the other.</summary>
@@ -47,17 +47,15 @@ internal sealed class CheckedZipEntry : Stream
         foreach (var entry in zip.Entries)
         {
             if (!names.Add(entry.FullName))
-                throw Damaged(entry, "the .zip holds two entries of that name");
+                throw Damaged(entry, OodErrors.ZipEntryDuplicate);
         }
     }
 
     public static InvalidDataException Damaged(ZipArchiveEntry entry, string why, Exception? inner = null)
-        => new($"{DamagedPrefix}entry '{entry.FullName}' cannot be trusted ({why}).", inner);
+        => new(OodErrors.Format(OodErrors.ZipEntryDamaged, entry.FullName, why), inner);
 
     /// <summary>Whether <paramref name="e"/> is <see cref="Damaged"/>'s, and so names its entry already.</summary>
-    public static bool IsDamagedEntry(InvalidDataException e) => e.Message.StartsWith(DamagedPrefix, StringComparison.Ordinal);
-
-    private const string DamagedPrefix = "The model file is damaged: ";
+    public static bool IsDamagedEntry(InvalidDataException e) => e.Message.StartsWith(OodErrors.ModelFileDamagedPrefix, StringComparison.Ordinal);
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

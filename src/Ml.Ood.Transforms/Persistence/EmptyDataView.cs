@@ -32,11 +32,11 @@ internal sealed class EmptyDataView(DataViewSchema schema) : IDataView
         public override bool MoveNext() => false;
 
         public override ValueGetter<DataViewRowId> GetIdGetter()
-            => throw new InvalidOperationException("An empty view has no rows.");
+            => throw new InvalidOperationException(OodErrors.EmptyViewHasNoRows);
 
         public override bool IsColumnActive(DataViewSchema.Column column) => true;
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-            => throw new InvalidOperationException("An empty view has no rows.");
+            => throw new InvalidOperationException(OodErrors.EmptyViewHasNoRows);
     }
 }

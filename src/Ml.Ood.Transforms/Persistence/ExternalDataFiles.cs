@@ -108,13 +108,13 @@ internal sealed class ExternalDataFiles : IDisposable
         {
             var entries = tensor.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
             if (entries["location"] != DataFileName)
-                throw new InvalidDataException($"Initializer '{tensor.Name}' refers to '{entries["location"]}', not to the head's data file.");
+                throw new InvalidDataException(OodErrors.Format(OodErrors.ExternalDataWrongFile, tensor.Name, entries["location"]));
             var bytes = new byte[long.Parse(entries["length"], CultureInfo.InvariantCulture)];
             long offset = long.Parse(entries["offset"], CultureInfo.InvariantCulture);
             for (int read = 0; read < bytes.Length;)
             {
                 int n = RandomAccess.Read(_data.SafeFileHandle, bytes.AsSpan(read), offset + read);
-                read += n > 0 ? n : throw new InvalidDataException($"The head's data file ends inside initializer '{tensor.Name}'.");
+                read += n > 0 ? n : throw new InvalidDataException(OodErrors.Format(OodErrors.ExternalDataTruncated, tensor.Name));
             }
             tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
             tensor.ExternalData.Clear();

@@ -41,9 +41,8 @@ internal static class HeadRestorer
             catch (Exception e) when (e is OnnxRuntimeException)
             {
                 batched.Dispose();
-                throw new InvalidDataException(
-                    $"The MlOod {head.Info.Kind} head reading '{head.Info.InputColumnName}' and writing '{head.Info.OutputColumnName}' " +
-                    $"is not a valid ONNX model: {e.Message}", e);
+                throw new InvalidDataException(OodErrors.Format(
+                    OodErrors.HeadNotValidOnnx, head.Info.InputColumnName, head.Info.Kind, head.Info.OutputColumnName, e.Message), e);
             }
             catch
             {

@@ -85,7 +85,7 @@ internal sealed class HeadStubs : IDisposable
         if (!metadata.TryGetValue(StubIdKey, out string? id))
             return null;
         if (!_heads.Remove(id, out var head))
-            throw new InvalidDataException($"The loaded model refers to an MlOod head ('{id}') that this load did not set aside.");
+            throw new InvalidDataException(OodErrors.Format(OodErrors.StubNotSetAside, id));
         return head;
     }
 
@@ -110,7 +110,7 @@ internal sealed class HeadStubs : IDisposable
         catch (InvalidDataException e)
         {
             archive?.Dispose();
-            throw new InvalidDataException($"The model file is not a readable .zip: {e.Message}", e);
+            throw new InvalidDataException(OodErrors.Format(OodErrors.ModelFileNotZip, e.Message), e);
         }
     }
 
@@ -124,7 +124,7 @@ internal sealed class HeadStubs : IDisposable
         from.ReadExactly(prefix);
         int length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
         if (length <= 0 || 4L + length != entry.Length)
-            throw CheckedZipEntry.Damaged(entry, $"its ONNX model claims {length:N0} bytes in an entry of {entry.Length:N0}");
+            throw CheckedZipEntry.Damaged(entry, OodErrors.Format(OodErrors.ZipEntryModelLength, length, entry.Length));
         // Small models are read into memory, large ones into an anonymous file.
         using var copy = length < ExternalDataFiles.MinModelBytes ? new MemoryStream(length) : (Stream)TemporaryFiles.CreateAnonymous("onnx");
         try
@@ -134,7 +134,7 @@ internal sealed class HeadStubs : IDisposable
         catch (InvalidDataException e) when (!CheckedZipEntry.IsDamagedEntry(e))
         {
             // The entry ended early (its directory's size was damaged too); a deflate error already names the entry.
-            throw CheckedZipEntry.Damaged(entry, $"it ends before the {length:N0} bytes its ONNX model claims", e);
+            throw CheckedZipEntry.Damaged(entry, OodErrors.Format(OodErrors.ZipEntryEndsEarly, length), e);
         }
         from.Verify();
 
@@ -149,7 +149,7 @@ internal sealed class HeadStubs : IDisposable
         if (!_heads.TryAdd(entry.FullName, head))
         {
             head.Model.Dispose();
-            throw CheckedZipEntry.Damaged(entry, "the .zip holds two entries of that name");
+            throw CheckedZipEntry.Damaged(entry, OodErrors.ZipEntryDuplicate);
         }
         WriteModel(to, new MemoryStream(BuildStub(head.Model.Info, entry.FullName), writable: false));
     }
@@ -178,7 +178,7 @@ internal sealed class HeadStubs : IDisposable
         if (!metadata.ContainsKey(OodHeadInfo.HeadKey) || !OodHeadModel.HasHeadForm(inputs, outputs))
             return null;
 
-        string source = $"The MlOod head in entry '{entryName}'";
+        string source = OodErrors.Format(OodErrors.HeadInEntrySubject, entryName);
         var hash = HeadIntegrity.Check(copy, length, source);
         if (hash == HeadIntegrity.Result.Missing)
             unhashed(entryName);

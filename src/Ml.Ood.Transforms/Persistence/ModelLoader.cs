@@ -84,8 +84,7 @@ internal static class ModelLoader
     }
 
     public static InvalidDataException InvalidHead(OodHeadInfo info, string where, Exception inner)
-        => new($"The MlOod {info.Kind} head reading '{info.InputColumnName}' and writing '{info.OutputColumnName}' ({where}) is not a " +
-               $"valid ONNX model: {inner.Message}", inner);
+        => new(OodErrors.Format(OodErrors.HeadNotValidOnnxAt, info.InputColumnName, info.Kind, info.OutputColumnName, where, inner.Message), inner);
 
     private static ITransformer LoadOnce(MLContext context, MLContext loading, Stream zip, long start, out DataViewSchema inputSchema,
         OodHeadExecution execution, Func<string, bool> mayStub, Action<string> unhashed, out IReadOnlyCollection<string> untaken)
@@ -101,7 +100,7 @@ internal static class ModelLoader
         }
         catch (Exception e) when (IsDecodeFailure(e))
         {
-            throw new InvalidDataException($"The model file passed its integrity checks, but ML.NET could not load it: {Innermost(e).Message}", e);
+            throw new InvalidDataException(OodErrors.Format(OodErrors.ModelFileNotLoadable, Innermost(e).Message), e);
         }
         try
         {

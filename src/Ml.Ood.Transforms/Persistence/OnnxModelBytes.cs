@@ -20,7 +20,7 @@ internal static class OnnxModelBytes
         zipFile.Position = 0;
         using var zip = new ZipArchive(zipFile, ZipArchiveMode.Read);
         var entry = zip.Entries.FirstOrDefault(e => e.Name == EntryName)
-            ?? throw new InvalidOperationException("The saved OnnxTransformer holds no ONNX model entry.");
+            ?? throw new InvalidOperationException(OodErrors.SavedOnnxEntryMissing);
         using var reader = new BinaryReader(entry.Open());
         int length = reader.ReadInt32();
         return reader.ReadBytes(length);

@@ -107,7 +107,7 @@ internal static class SavableHeadForm
         catch (Exception e) when (e is InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
         {
             // The steps around it are MlOod's saved form of a head: the model inside must be a readable head.
-            throw new InvalidDataException($"An MlOod head loaded by ML.NET is not a readable ONNX model ({e.Message}): the model is damaged.", e);
+            throw new InvalidDataException(OodErrors.Format(OodErrors.HeadNotReadableOnnx, OodErrors.HeadLoadedByMlNetSubject, e.Message), e);
         }
         OodHeadModel model;
         if (stubs?.TakeRealModel(metadata) is { } real)
@@ -118,12 +118,12 @@ internal static class SavableHeadForm
         {
             // The steps around the model are MlOod's saved form of a head (nothing else uses its custom mappings): the model
             // must be a whole head, however damaged its metadata looks.
-            string what = "An MlOod head loaded by ML.NET";
+            string what = OodErrors.HeadLoadedByMlNetSubject;
             HeadIntegrity.Result hash;
             using (var bytes = source.OpenStructure())
                 hash = HeadIntegrity.Check(bytes, bytes.Length, what);
             var info = OodHeadInfo.FromMetadata(metadata, what)
-                ?? throw new InvalidDataException($"{what} has no '{OodHeadInfo.HeadKey}' setting, though it is saved as a head: the model is damaged.");
+                ?? throw new InvalidDataException(OodErrors.Format(OodErrors.SavedHeadKeyMissing, what, OodHeadInfo.HeadKey));
             if (hash == HeadIntegrity.Result.Missing)
                 unhashed($"'{info.OutputColumnName}'");
             model = new OodHeadModel(source, info);
@@ -143,10 +143,10 @@ internal static class SavableHeadForm
     /// <summary>Cross-checks the head's settings against the columns ML.NET saved for its four transformers.</summary>
     private static void CheckColumns(TransformerChain<ITransformer> chain, OnnxTransformer onnx, OodHeadInfo info, bool scoreMapping)
     {
-        string source = $"The MlOod {info.Kind} head writing '{info.OutputColumnName}'";
+        string source = OodErrors.Format(OodErrors.SavedHeadSubject, info.OutputColumnName, info.Kind);
         string graphOutput = OodHeadModel.OutputNameFor(info.OutputKind);
         if (scoreMapping != (info.OutputKind == OodHeadOutputKind.Score))
-            throw new InvalidDataException($"{source} is saved with the mapping of a {(scoreMapping ? "score" : "decision")}: the model is damaged.");
+            throw new InvalidDataException(OodErrors.Format(OodErrors.SavedHeadWrongMapping, source, scoreMapping ? "score" : "decision"));
         var input = InputOnlySchema(info);
         string[] graphColumns;
         try
@@ -155,14 +155,14 @@ internal static class SavableHeadForm
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            throw new InvalidDataException($"{source} reads '{info.InputColumnName}', but ML.NET saved its ONNX step otherwise ({e.Message}): the model is damaged.", e);
+            throw new InvalidDataException(OodErrors.Format(OodErrors.SavedHeadInputMismatch, source, info.InputColumnName, e.Message), e);
         }
         if (!graphColumns.SequenceEqual([graphOutput]))
             throw new InvalidDataException(
-                $"{source} writes '{graphOutput}' from its graph, but ML.NET saved its ONNX step as writing [{string.Join(", ", graphColumns)}]: the model is damaged.");
+                OodErrors.Format(OodErrors.SavedHeadGraphOutputMismatch, source, graphOutput, string.Join(", ", graphColumns)));
         var added = chain.GetOutputSchema(input).Select(c => c.Name).Where(n => n != info.InputColumnName).ToArray();
         if (!added.SequenceEqual([info.OutputColumnName]))
             throw new InvalidDataException(
-                $"{source} writes '{info.OutputColumnName}', but ML.NET saved it as writing [{string.Join(", ", added)}]: the model is damaged.");
+                OodErrors.Format(OodErrors.SavedHeadOutputMismatch, source, info.OutputColumnName, string.Join(", ", added)));
     }
 }

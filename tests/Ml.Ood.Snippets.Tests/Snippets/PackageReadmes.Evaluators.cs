@@ -3,7 +3,6 @@ using Microsoft.ML;
 using Ml.Ood;
 
 #endregion
-using Ml.Ood.Evaluators;
 
 namespace Ml.Ood.Snippets;
 

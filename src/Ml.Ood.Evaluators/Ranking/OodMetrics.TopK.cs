@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using Ml.Ood.Evaluators;
+using Ml.Ood.Evaluators.Common;
 
 namespace Ml.Ood;
 
@@ -120,7 +120,7 @@ public static partial class OodMetrics
         if (scores.Length != (long)labels.Length * classCount)
         {
             throw new ArgumentException(
-                ErrorMessages.Format(ErrorMessages.LengthMismatch, nameof(scores), scores.Length, "labels x classCount", (long)labels.Length * classCount),
+                OodErrors.Format(OodErrors.LengthMismatch, nameof(scores), scores.Length, "labels x classCount", (long)labels.Length * classCount),
                 nameof(scores));
         }
 

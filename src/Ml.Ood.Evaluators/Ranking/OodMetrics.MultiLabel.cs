@@ -1,5 +1,5 @@
 using System.Numerics;
-using Ml.Ood.Evaluators;
+using Ml.Ood.Evaluators.Common;
 
 namespace Ml.Ood;
 
@@ -76,7 +76,7 @@ public static partial class OodMetrics
 
             if (n < k)
             {
-                throw new ArgumentException(ErrorMessages.Format(ErrorMessages.TooFewNegatives, nameof(isPositive), row, n, k), nameof(isPositive));
+                throw new ArgumentException(OodErrors.Format(OodErrors.TooFewNegatives, nameof(isPositive), row, n, k), nameof(isPositive));
             }
 
             Span<T> top = negatives.AsSpan(0, n);
@@ -98,7 +98,7 @@ public static partial class OodMetrics
 
         if (rows == 0)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoPositiveLabels, nameof(isPositive)), nameof(isPositive));
+            throw new ArgumentException(OodErrors.Format(OodErrors.NoPositiveLabels, nameof(isPositive)), nameof(isPositive));
         }
 
         return sum / rows;
@@ -113,7 +113,7 @@ public static partial class OodMetrics
         if (scores.Length % labelCount != 0)
         {
             throw new ArgumentException(
-                ErrorMessages.Format(ErrorMessages.NotMultipleOfCount, nameof(scores), scores.Length, nameof(labelCount), labelCount), nameof(scores));
+                OodErrors.Format(OodErrors.NotMultipleOfCount, nameof(scores), scores.Length, nameof(labelCount), labelCount), nameof(scores));
         }
 
         Guard.NotEmpty(scores.Length, nameof(scores));

@@ -1,4 +1,4 @@
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>One point of a ROC curve with OOD as the positive class.</summary>
 /// <param name="Threshold">Rows with score &gt;= this value are flagged as OOD (+infinity for the first point).</param>

@@ -1,4 +1,4 @@
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// The OOD detection metrics as walks over <see cref="ScoreGroups"/>. Conventions (docs/FORMULAS.md, docs/ARCHITECTURE.md

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood.Evaluators.Common;
 
 /// <summary>Partial selection (Hoare's quickselect), expected O(n): the k largest values without a full sort.</summary>
 internal static class ScoreSelection

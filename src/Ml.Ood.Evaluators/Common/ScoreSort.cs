@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood.Evaluators.Common;
 
 /// <summary>
 /// In-place ascending sort of finite scores, the one sort every rank metric stands on. Generic so that Single

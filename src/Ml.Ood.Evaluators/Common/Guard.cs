@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood.Evaluators.Common;
 
 /// <summary>Argument checks shared by the span-based metric functions; each names what it checks.</summary>
 internal static class Guard
@@ -10,7 +10,7 @@ internal static class Guard
     {
         if (length != otherLength)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.LengthMismatch, name, length, otherName, otherLength), name);
+            throw new ArgumentException(OodErrors.Format(OodErrors.LengthMismatch, name, length, otherName, otherLength), name);
         }
     }
 
@@ -18,7 +18,7 @@ internal static class Guard
     {
         if (length == 0)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoRows, name), name);
+            throw new ArgumentException(OodErrors.Format(OodErrors.NoRows, name), name);
         }
     }
 
@@ -53,13 +53,13 @@ internal static class Guard
     }
 
     public static ArgumentException NonFinite(string name, long row) =>
-        new(ErrorMessages.Format(ErrorMessages.NonFiniteScore, name, row), name);
+        new(OodErrors.Format(OodErrors.NonFiniteScore, name, row), name);
 
     public static void CountAtLeastOne(int count, string name)
     {
         if (count < 1)
         {
-            throw new ArgumentOutOfRangeException(name, count, ErrorMessages.Format(ErrorMessages.CountMustBePositive, name, count));
+            throw new ArgumentOutOfRangeException(name, count, OodErrors.Format(OodErrors.CountMustBePositive, name, count));
         }
     }
 
@@ -67,7 +67,7 @@ internal static class Guard
     {
         if (k < 1 || k > max)
         {
-            throw new ArgumentOutOfRangeException(name, k, ErrorMessages.Format(ErrorMessages.KOutOfRange, name, max, k));
+            throw new ArgumentOutOfRangeException(name, k, OodErrors.Format(OodErrors.KOutOfRange, name, max, k));
         }
     }
 
@@ -75,7 +75,7 @@ internal static class Guard
     {
         if ((uint)label >= (uint)classCount)
         {
-            throw new ArgumentOutOfRangeException(name, label, ErrorMessages.Format(ErrorMessages.LabelOutOfRange, name, label, row, classCount));
+            throw new ArgumentOutOfRangeException(name, label, OodErrors.Format(OodErrors.LabelOutOfRange, name, label, row, classCount));
         }
     }
 }

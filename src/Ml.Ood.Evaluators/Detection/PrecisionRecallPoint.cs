@@ -1,4 +1,4 @@
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>One point of a precision-recall curve.</summary>
 /// <param name="Threshold">

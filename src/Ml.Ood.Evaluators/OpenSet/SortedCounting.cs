@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>Pair counting between two sorted samples by one merge, instead of the all-pairs double loop.</summary>
 internal static class SortedCounting

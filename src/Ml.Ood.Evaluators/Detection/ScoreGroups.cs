@@ -1,6 +1,7 @@
 using System.Numerics;
+using Ml.Ood.Evaluators.Common;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// The distinct scores of a two-class sample in ascending order, with how many in-distribution and how
@@ -74,12 +75,12 @@ internal sealed class ScoreGroups
     {
         if (idScores.Length == 0)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoInDistributionRows, isOodName), isOodName);
+            throw new ArgumentException(OodErrors.Format(OodErrors.NoInDistributionRows, isOodName), isOodName);
         }
 
         if (oodScores.Length == 0)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoOodRows, isOodName), isOodName);
+            throw new ArgumentException(OodErrors.Format(OodErrors.NoOodRows, isOodName), isOodName);
         }
 
         // Two plain sorts beat one key/item sort of all rows, and the merge below yields the tie groups.

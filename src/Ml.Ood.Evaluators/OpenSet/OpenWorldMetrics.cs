@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Open-world metrics (Hua et al., ICML 2025): test rows from a base domain (classes seen in training) and

@@ -1,14 +1,12 @@
 using System.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Ood.Evaluators;
+using Ml.Ood.Evaluators.Common;
 
 namespace Ml.Ood;
 
 public static partial class OodCatalogEvaluationExtensions
 {
-    private const string ScoreVectorTypes = "Vector<Single> or Vector<Double>";
-
     /// <summary>Top-k metrics: AUTKC@K and the top-k accuracy for k = 1..K.</summary>
     /// <param name="catalog">The MlOod catalog, <c>ml.Ood()</c>.</param>
     /// <param name="data">Scored multiclass data.</param>
@@ -22,7 +20,7 @@ public static partial class OodCatalogEvaluationExtensions
         ArgumentNullException.ThrowIfNull(catalog);
         var labelColumn = DataViewColumns.Label(data, labelColumnName, nameof(labelColumnName));
         var scoreColumn = DataViewColumns.Vector(
-            data, scoreColumnName, nameof(scoreColumnName), ScoreVectorTypes, NumberDataViewType.Single, NumberDataViewType.Double);
+            data, scoreColumnName, nameof(scoreColumnName), OodErrors.ExpectedScoreVector, NumberDataViewType.Single, NumberDataViewType.Double);
         var vector = (VectorDataViewType)scoreColumn.Type;
         Guard.KInRange(k, vector.Size, nameof(k));
         return vector.ItemType.RawType == typeof(double)
@@ -41,14 +39,14 @@ public static partial class OodCatalogEvaluationExtensions
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var scoreColumn = DataViewColumns.Vector(
-            data, scoreColumnName, nameof(scoreColumnName), ScoreVectorTypes, NumberDataViewType.Single, NumberDataViewType.Double);
+            data, scoreColumnName, nameof(scoreColumnName), OodErrors.ExpectedScoreVector, NumberDataViewType.Single, NumberDataViewType.Double);
         var labelColumn = DataViewColumns.Vector(
-            data, labelColumnName, nameof(labelColumnName), "Vector<Boolean> or Vector<Single>", BooleanDataViewType.Instance, NumberDataViewType.Single);
+            data, labelColumnName, nameof(labelColumnName), OodErrors.ExpectedRelevanceVector, BooleanDataViewType.Instance, NumberDataViewType.Single);
         var vector = (VectorDataViewType)scoreColumn.Type;
         int labelSize = ((VectorDataViewType)labelColumn.Type).Size;
         if (labelSize != vector.Size)
         {
-            throw DataViewColumns.Mismatch(labelColumnName, nameof(labelColumnName), $"a vector of size {vector.Size}", labelColumn.Type);
+            throw DataViewColumns.Mismatch(labelColumnName, nameof(labelColumnName), OodErrors.Format(OodErrors.ExpectedVectorOfSize, vector.Size), labelColumn.Type);
         }
 
         Guard.KInRange(k, vector.Size, nameof(k));

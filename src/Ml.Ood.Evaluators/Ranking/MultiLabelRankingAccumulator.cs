@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Adds up the multi-label ranking metrics row by row, so that the span API and the one-cursor
@@ -64,7 +64,7 @@ internal sealed class MultiLabelRankingAccumulator
         int negatives = keys.Length - positives;
         if (negatives < _k)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.TooFewNegatives, _labelName, row, negatives, _k), _labelName);
+            throw new ArgumentException(OodErrors.Format(OodErrors.TooFewNegatives, _labelName, row, negatives, _k), _labelName);
         }
 
         keys.Sort();
@@ -107,7 +107,7 @@ internal sealed class MultiLabelRankingAccumulator
     {
         if (_rows == 0)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoPositiveLabels, _labelName), _labelName);
+            throw new ArgumentException(OodErrors.Format(OodErrors.NoPositiveLabels, _labelName), _labelName);
         }
 
         return new MultiLabelRankingMetrics(

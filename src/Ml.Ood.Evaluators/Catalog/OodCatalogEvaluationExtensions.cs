@@ -1,7 +1,7 @@
 using System.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Ood.Evaluators;
+using Ml.Ood.Evaluators.Common;
 
 namespace Ml.Ood;
 
@@ -11,8 +11,8 @@ namespace Ml.Ood;
 /// <c>ToString()</c> prints every value with the direction that is better.
 /// </summary>
 /// <remarks>
-/// Lives in namespace <c>Ml.Ood</c>, beside <see cref="OodCatalog"/>, so that the methods are found
-/// without another <c>using</c>; the metrics types are in <c>Ml.Ood.Evaluators</c>.
+/// Lives in namespace <c>Ml.Ood</c>, beside <see cref="OodCatalog"/> and the metrics types, so that the methods
+/// and what they return are found without another <c>using</c>.
 /// <para>
 /// The Boolean ground-truth columns (is OOD, is unknown, is new, is correct) have no default name, and a
 /// column that MlOod marked as its own decision (<see cref="OodAnnotations.IsDecision"/>, e.g. the Threshold

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Top-k metrics for multiclass scores: AUTKC@K (Wang et al., 2022, "Optimizing Partial Area Under the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Multi-label ranking metrics at a cut-off K: TKPR@K (Wang et al., ICML 2024, "Top-K Pairwise Ranking",

@@ -1,5 +1,5 @@
 using System.Numerics;
-using Ml.Ood.Evaluators;
+using Ml.Ood.Evaluators.Common;
 
 namespace Ml.Ood;
 

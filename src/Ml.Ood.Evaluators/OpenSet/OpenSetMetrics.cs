@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Open-set recognition metrics for a closed-set classifier paired with an open-set score (higher = more

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Out-of-distribution detection metrics for a score where higher means more likely OOD, computed

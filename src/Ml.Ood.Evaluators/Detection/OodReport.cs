@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Ml.Ood.Evaluators;
 
 namespace Ml.Ood;
 

@@ -1,7 +1,8 @@
 using System.Numerics;
 using Microsoft.ML;
+using Ml.Ood.Evaluators.Common;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Reads a view split by a Boolean truth column (unknown vs known, new vs base) into per-group scores and
@@ -44,12 +45,12 @@ internal static class TwoGroupReader
 
         if (scores0.Count == 0)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoInDistributionRows, flag.Name), flagArgumentName);
+            throw new ArgumentException(OodErrors.Format(OodErrors.NoInDistributionRows, flag.Name), flagArgumentName);
         }
 
         if (scores1.Count == 0)
         {
-            throw new ArgumentException(ErrorMessages.Format(ErrorMessages.NoOodRows, flag.Name), flagArgumentName);
+            throw new ArgumentException(OodErrors.Format(OodErrors.NoOodRows, flag.Name), flagArgumentName);
         }
 
         return new Rows<T>([.. scores0], [.. correct0], [.. scores1], [.. correct1]);

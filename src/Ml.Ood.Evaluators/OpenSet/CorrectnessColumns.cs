@@ -1,6 +1,7 @@
 using Microsoft.ML;
+using Ml.Ood.Evaluators.Common;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood;
 
 /// <summary>
 /// Where the open-set and open-world evaluators learn whether a row was classified correctly: a Boolean
@@ -40,7 +41,7 @@ internal sealed class CorrectnessColumns
         if (!predicted.Type.Equals(label.Type))
         {
             throw DataViewColumns.Mismatch(
-                predictedLabelColumnName, predictedArgumentName, ErrorMessages.Format(ErrorMessages.SameTypeAsLabel, labelColumnName, label.Type), predicted.Type);
+                predictedLabelColumnName, predictedArgumentName, OodErrors.Format(OodErrors.ExpectedSameTypeAsLabel, labelColumnName, label.Type), predicted.Type);
         }
 
         return new(null, label, predicted);

@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Ml.Ood.Evaluators;
+namespace Ml.Ood.Evaluators.Common;
 
 /// <summary>
 /// Column lookups and typed getters for the <c>IDataView</c> entries, with ML.NET's own schema error
@@ -9,14 +9,12 @@ namespace Ml.Ood.Evaluators;
 /// </summary>
 internal static class DataViewColumns
 {
-    public const string ScoreTypes = "Single or Double";
-
     public static DataViewSchema.Column Find(IDataView data, string columnName, string argumentName)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrWhiteSpace(columnName, argumentName);
         return data.Schema.GetColumnOrNull(columnName)
-            ?? throw new ArgumentOutOfRangeException(argumentName, ErrorMessages.Format(ErrorMessages.ColumnNotFound, columnName));
+            ?? throw new ArgumentOutOfRangeException(argumentName, OodErrors.Format(OodErrors.ColumnNotFound, columnName));
     }
 
     /// <summary>
@@ -32,7 +30,7 @@ internal static class DataViewColumns
         }
 
         return OodAnnotations.IsDecision(column)
-            ? throw new ArgumentException(ErrorMessages.Format(ErrorMessages.DecisionNotTruth, columnName), argumentName)
+            ? throw new ArgumentException(OodErrors.Format(OodErrors.DecisionNotEvaluationTruth, columnName), argumentName)
             : column;
     }
 
@@ -42,7 +40,7 @@ internal static class DataViewColumns
         var column = Find(data, columnName, argumentName);
         return column.Type.Equals(NumberDataViewType.Single) || column.Type.Equals(NumberDataViewType.Double)
             ? column
-            : throw Mismatch(columnName, argumentName, ScoreTypes, column.Type);
+            : throw Mismatch(columnName, argumentName, OodErrors.ExpectedScore, column.Type);
     }
 
     /// <summary>A class-label column of any type MlOod accepts (<see cref="ClassLabels"/>).</summary>
@@ -63,7 +61,7 @@ internal static class DataViewColumns
 
         if (!vector.IsKnownSize)
         {
-            throw new ArgumentOutOfRangeException(argumentName, ErrorMessages.Format(ErrorMessages.VectorSizeUnknown, columnName, column.Type));
+            throw new ArgumentOutOfRangeException(argumentName, OodErrors.Format(OodErrors.VectorSizeUnknown, columnName, column.Type));
         }
 
         return column;
@@ -78,5 +76,5 @@ internal static class DataViewColumns
         T.IsFinite(value) ? value : throw Guard.NonFinite(columnName, row);
 
     public static ArgumentOutOfRangeException Mismatch(string columnName, string argumentName, string expected, DataViewType actual) =>
-        new(argumentName, ErrorMessages.Format(ErrorMessages.SchemaMismatch, columnName, expected, actual));
+        new(argumentName, OodErrors.Format(OodErrors.SchemaMismatch, columnName, expected, actual));
 }

@@ -1,5 +1,3 @@
-using Ml.Ood.Evaluators;
-
 namespace Ml.Ood;
 
 /// <summary>
@@ -10,8 +8,8 @@ namespace Ml.Ood;
 /// naming the argument and the problem; results are exact (ties handled by definition, no sampling).
 /// </summary>
 /// <remarks>
-/// In namespace <c>Ml.Ood</c>, beside <c>ml.Ood()</c>, so that one <c>using Ml.Ood;</c> reaches every entry
-/// point; the result types are in <c>Ml.Ood.Evaluators</c>. Every function takes Single or Double scores.
+/// In namespace <c>Ml.Ood</c>, beside <c>ml.Ood()</c> and the result types, so that one <c>using Ml.Ood;</c>
+/// reaches every entry point and what it returns. Every function takes Single or Double scores.
 /// Double scores are compared as doubles, never rounded to Single: two scores that differ rank as different.
 /// </remarks>
 public static partial class OodMetrics
