@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
@@ -6,9 +7,11 @@ namespace Ml.Ood.Transforms.Persistence;
 // ML.NET's OnnxTransformer announces a graph output of shape [batch] as a one-slot vector, and a rank-0
 // output cannot be read at all (docs/ARCHITECTURE.md section 3). These custom mappings turn the one slot back into the
 // scalar the in-memory head produces. ML.NET records their assembly in the .zip and loads it itself, so
-// loading a model needs no registration call, only this package beside the application.
+// loading a model needs no registration call, only this package beside the application. They are public for ML.NET's
+// loader and hidden from users (EditorBrowsable), who never name them.
 
 /// <summary>Input row of the score mapping: the head graph's one-slot score output.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class OneSlotScore
 {
     /// <summary>The score as ML.NET reads the ONNX output.</summary>
@@ -17,6 +20,7 @@ public sealed class OneSlotScore
 }
 
 /// <summary>Output row of the score mapping.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class ScalarScore
 {
     /// <summary>The column name of the scalar before it is copied to the head's output column.</summary>
@@ -28,6 +32,7 @@ public sealed class ScalarScore
 }
 
 /// <summary>Turns a head's one-slot score into a scalar score; found by ML.NET through its contract name.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 [CustomMappingFactoryAttribute(ContractName)]
 public sealed class OneSlotScoreToScalarFactory : CustomMappingFactory<OneSlotScore, ScalarScore>
 {
@@ -41,6 +46,7 @@ public sealed class OneSlotScoreToScalarFactory : CustomMappingFactory<OneSlotSc
 }
 
 /// <summary>Input row of the decision mapping: the head graph's one-slot decision output.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class OneSlotDecision
 {
     /// <summary>The decision as ML.NET reads the ONNX output.</summary>
@@ -49,6 +55,7 @@ public sealed class OneSlotDecision
 }
 
 /// <summary>Output row of the decision mapping.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class ScalarDecision
 {
     /// <summary>The column name of the scalar before it is copied to the head's output column.</summary>
@@ -60,6 +67,7 @@ public sealed class ScalarDecision
 }
 
 /// <summary>Turns a head's one-slot decision into a scalar decision; found by ML.NET through its contract name.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 [CustomMappingFactoryAttribute(ContractName)]
 public sealed class OneSlotDecisionToScalarFactory : CustomMappingFactory<OneSlotDecision, ScalarDecision>
 {
