@@ -151,7 +151,10 @@ internal static class HeadConformance
             {
                 s.Fail(restored is not OodHeadTransformer, "ml.Ood().Load", $"a saved head loads as {restored.GetType().Name}, not as a batched head");
                 var head = (OodHeadTransformer)restored;
-                ConformanceValues.AssertSame(s, "ml.Ood().Load vs batched", batched, ConformanceValues.Read(head.Transform(s.Test), s));
+                var restoredScored = head.Transform(s.Test);
+                ConformanceValues.AssertSame(s, "ml.Ood().Load vs batched", batched, ConformanceValues.Read(restoredScored, s));
+                s.Fail(s.IsDecision != OodAnnotations.IsDecision(restoredScored.Schema[s.OutputColumn]), "ml.Ood().Load",
+                    $"'{s.OutputColumn}' {(s.IsDecision ? "lost" : "gained")} {OodAnnotations.DecisionKind}");
                 var before = settings(s.Fitted);
                 var after = settings(head);
                 s.Fail(!before.Equals(after), "ml.Ood().Load", $"settings {after} after loading, {before} when fitted");
