@@ -58,11 +58,11 @@ internal static class ConformanceValues
         => Compare(s, check, expected, actual, (e, a) => BitConverter.SingleToInt32Bits(e) == BitConverter.SingleToInt32Bits(a) || (float.IsNaN(e) && float.IsNaN(a)),
             "bit for bit");
 
-    /// <summary>Every row within <paramref name="tolerance"/>, relative for magnitudes above 1; decisions exactly.</summary>
+    /// <summary>Every row within <paramref name="tolerance"/> relative to the expected value; decisions exactly.</summary>
     public static void AssertClose(ConformanceSubject s, string check, float[] expected, float[] actual, double tolerance)
         => Compare(s, check, expected, actual,
-            (e, a) => s.IsDecision ? e == a : Math.Abs(e - a) <= tolerance * Math.Max(1, Math.Abs(e)) || (float.IsNaN(e) && float.IsNaN(a)),
-            $"within {tolerance:G3}");
+            (e, a) => s.IsDecision ? e == a : Math.Abs((double)e - a) <= tolerance * Math.Abs((double)e) || (float.IsNaN(e) && float.IsNaN(a)),
+            $"within {tolerance:G3} relative");
 
     private static void Compare(ConformanceSubject s, string check, float[] expected, float[] actual, Func<float, float, bool> same, string how)
     {
