@@ -1,5 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+using Ml.Ood.Tests;
 
 namespace Ml.Ood.EndToEnd.Tests;
 
@@ -12,35 +14,25 @@ internal sealed class FeatureRow
 }
 
 /// <summary>
-/// The pipeline shape of docs/ARCHITECTURE.md section 1 without the image stages: an ML.NET multiclass trainer, then the
-/// MlOod heads on its Score column, KNN, Mahalanobis, MCM and NegLabel on the features, and the calibrated decision.
-/// Data: Gaussian classes in 8 dimensions; class k is centred at 4 on axis k. The features stand in for image
-/// embeddings: the "text embeddings" of class k are axis k, the negative labels the other axes and their mixes.
+/// The pipeline shape of docs/ARCHITECTURE.md section 1 without the image stages: an ML.NET multiclass trainer, then every
+/// head of <see cref="HeadCatalogue"/>: the logit heads on its Score column, KNN, Mahalanobis, MCM and NegLabel on the
+/// features, and the calibrated decision. Data: Gaussian classes in 8 dimensions; class k is centred at 4 on axis k. The
+/// features stand in for image embeddings (the catalogue's "text embeddings" are the axes).
 /// </summary>
 internal static class ClassifierPipeline
 {
-    public const int Dimensions = 8;
-    public static readonly string[] ScoreColumns = ["EnergyScore", "EnergyT2Score", "MspScore", "MaxLogitScore", "KnnScore", "MahalanobisScore", "McmScore", "NegLabelScore"];
+    public const int Dimensions = HeadCatalogue.Dimensions;
 
-    /// <summary>Stand-ins for the text embeddings of the three class names: the class centres' directions.</summary>
-    public static readonly float[][] ClassTextEmbeddings = [Axis(0), Axis(1), Axis(2)];
-
-    /// <summary>Stand-ins for negative label embeddings: the unused axes and, unnormalised, their pairwise sums.</summary>
-    public static readonly float[][] NegativeTextEmbeddings =
-        [.. Enumerable.Range(3, 5).Select(Axis), .. Enumerable.Range(3, 4).Select(a => Axis(a).Zip(Axis(a + 1), (x, y) => 2 * (x + y)).ToArray())];
+    /// <summary>Where the catalogued heads find their inputs: the classifier's logits, the features, the label.</summary>
+    public static readonly PipelineColumns Columns = new(Logits: "Score", Features: "Features", Label: "Label");
 
     public static IEstimator<ITransformer> Build(MLContext ml, int? blockSize = null)
+        => Classifier(ml).AppendHeads(ml, Columns, new() { BlockSize = blockSize });
+
+    /// <summary>The classifier alone: its Score column holds the logits the logit heads read.</summary>
+    public static EstimatorChain<MulticlassPredictionTransformer<LinearMulticlassModelParameters>> Classifier(MLContext ml)
         => ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.SdcaNonCalibrated("Label", "Features"))
-            .Append(ml.Ood().Energy("EnergyScore", "Score", execution: new() { BlockSize = blockSize }))
-            .Append(ml.Ood().Energy("EnergyT2Score", "Score", temperature: 2f, execution: new() { BlockSize = blockSize }))
-            .Append(ml.Ood().MaxSoftmaxProbability("MspScore", "Score", execution: new() { BlockSize = blockSize }))
-            .Append(ml.Ood().MaxLogit("MaxLogitScore", "Score", execution: new() { BlockSize = blockSize }))
-            .Append(ml.Ood().Knn("KnnScore", "Features", k: 10, execution: new() { BlockSize = blockSize }))
-            .Append(ml.Ood().Mahalanobis("MahalanobisScore", "Features", "Label", execution: new() { BlockSize = blockSize }))
-            .Append(ml.Ood().MaximumConceptMatching("McmScore", "Features", ClassTextEmbeddings, temperature: 0.1f, execution: new() { BlockSize = blockSize }))
-            .Append(ml.Ood().NegativeLabels("NegLabelScore", "Features", ClassTextEmbeddings, NegativeTextEmbeddings, groups: 3, shuffleSeed: 2, execution: new() { BlockSize = blockSize }))
-            .Append(ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95, execution: new() { BlockSize = blockSize }));
+            .Append(ml.MulticlassClassification.Trainers.SdcaNonCalibrated("Label", "Features"));
 
     public static IDataView Load(MLContext ml, IEnumerable<FeatureRow> rows)
     {
@@ -62,13 +54,6 @@ internal static class ClassifierPipeline
                 features[d] = (d == label ? 4f : 0f) + shift + Gaussian(random);
             return new FeatureRow { Features = features, Label = label };
         }).ToList();
-    }
-
-    private static float[] Axis(int axis)
-    {
-        var vector = new float[Dimensions];
-        vector[axis] = 1;
-        return vector;
     }
 
     private static float Gaussian(Random random)

@@ -8,9 +8,9 @@ using Ml.Ood.Transforms;
 namespace Ml.Ood.EndToEnd.Tests;
 
 /// <summary>
-/// docs/ARCHITECTURE.md section 8: a trained pipeline with every head (logit heads, KNN, Mahalanobis, MCM, NegLabel, threshold) gives the same scores batched, per row
-/// (PredictionEngine), after loading in a separate process with plain ml.Model.Load, and from the span
-/// functions applied to the classifier's own Score column.
+/// docs/ARCHITECTURE.md section 8: a trained pipeline with every head of <see cref="HeadCatalogue"/> gives the same scores
+/// batched, per row (PredictionEngine), after loading in a separate process with plain ml.Model.Load and after
+/// ml.Ood().Load, and, for the logit heads, from the span functions applied to the classifier's own Score column.
 /// </summary>
 [TestClass]
 public sealed class SeparateProcessPersistenceTests
@@ -29,36 +29,32 @@ public sealed class SeparateProcessPersistenceTests
         var model = ClassifierPipeline.Build(ml, blockSize: 64).Fit(train);
 
         var scored = model.Transform(test);
-        var batched = ClassifierPipeline.ScoreColumns.ToDictionary(c => c, c => scored.GetColumn<float>(c).ToArray());
+        var batched = HeadCatalogue.All.ToDictionary(h => h.Column, h => Read(scored, h));
         var logits = scored.GetColumn<float[]>("Score").ToArray();
         AssertSpanFunctionsAgree(logits, batched);
 
-        bool[] decisions = scored.GetColumn<bool>("IsOod").ToArray();
-        var (perRow, perRowDecisions) = PredictRowByRow(ml, model, testRows);
-        foreach (string column in ClassifierPipeline.ScoreColumns)
-            HeadHarness.AssertAllClose(batched[column], perRow[column], Tolerance, $"{column}: PredictionEngine vs batched");
-        CollectionAssert.AreEqual(decisions, perRowDecisions, "IsOod: PredictionEngine vs batched");
+        var perRow = PredictRowByRow(ml, model, testRows);
+        foreach (var head in HeadCatalogue.All)
+            AssertAgree(head, batched[head.Column], perRow[head.Column], "PredictionEngine vs batched");
+        foreach (var decision in HeadCatalogue.Decisions)
+            Assert.IsTrue(batched[decision.Column].Contains(1f) && batched[decision.Column].Contains(0f), $"{decision}: the decision splits the test rows");
 
         string folder = TestContext.TestRunResultsDirectory ?? Path.GetTempPath();
         string zip = Path.Combine(folder, $"classifier-{Guid.NewGuid():N}.zip");
         ml.Model.Save(model, train.Schema, zip);
         var other = ScoreInAnotherProcess(zip, testRows, folder);
-        foreach (string column in ClassifierPipeline.ScoreColumns)
+        foreach (var head in HeadCatalogue.All)
         {
-            Assert.AreEqual("Single", other[column].Type, $"{column} must load as a scalar Single");
-            HeadHarness.AssertAllClose(batched[column], other[column].Scores, Tolerance, $"{column}: other process vs batched");
+            Assert.AreEqual(head.IsDecision ? "Boolean" : "Single", other[head.Column].Type, $"{head} must load as a scalar {(head.IsDecision ? "Boolean" : "Single")}");
+            AssertAgree(head, batched[head.Column], other[head.Column].Scores, "other process vs batched");
         }
-        Assert.AreEqual("Boolean", other["IsOod"].Type, "the decision must load as a scalar Boolean");
-        CollectionAssert.AreEqual(decisions, other["IsOod"].Scores.Select(v => v == 1f).ToArray(), "IsOod: other process vs batched");
-        Assert.IsTrue(decisions.Any(d => d) && decisions.Any(d => !d), "the threshold splits the test rows");
 
         var restored = ml.Ood().Load(zip, out _);
-        Assert.AreEqual(ClassifierPipeline.ScoreColumns.Length + 1, ((TransformerChain<ITransformer>)((OodLoadedModel)restored).Model).OfType<OodHeadTransformer>().Count(),
+        Assert.AreEqual(HeadCatalogue.All.Count, ((TransformerChain<ITransformer>)((OodLoadedModel)restored).Model).OfType<OodHeadTransformer>().Count(),
             "every head comes back batched");
         var restoredScores = restored.Transform(test);
-        foreach (string column in ClassifierPipeline.ScoreColumns)
-            HeadHarness.AssertAllClose(batched[column], restoredScores.GetColumn<float>(column).ToArray(), Tolerance, $"{column}: restored vs batched");
-        CollectionAssert.AreEqual(decisions, restoredScores.GetColumn<bool>("IsOod").ToArray(), "IsOod: restored vs batched");
+        foreach (var head in HeadCatalogue.All)
+            AssertAgree(head, batched[head.Column], Read(restoredScores, head), "restored vs batched");
     }
 
     [TestMethod]
@@ -98,24 +94,29 @@ public sealed class SeparateProcessPersistenceTests
         HeadHarness.AssertAllClose(logits.Select(z => LogitScores.MaxLogit(z)).ToArray(), batched["MaxLogitScore"], Tolerance, "maxlogit vs span");
     }
 
-    private static (Dictionary<string, float[]>, bool[]) PredictRowByRow(MLContext ml, ITransformer model, List<FeatureRow> rows)
+    /// <summary>A head's column, a decision as 1 (OOD) or 0.</summary>
+    private static float[] Read(IDataView scored, CataloguedHead head)
+        => head.IsDecision
+            ? scored.GetColumn<bool>(head.Column).Select(d => d ? 1f : 0f).ToArray()
+            : scored.GetColumn<float>(head.Column).ToArray();
+
+    /// <summary>Scores within <see cref="Tolerance"/>; decisions exactly.</summary>
+    private static void AssertAgree(CataloguedHead head, float[] expected, float[] actual, string what)
     {
-        var input = SchemaDefinition.Create(typeof(FeatureRow));
-        input[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, ClassifierPipeline.Dimensions);
-        using var engine = ml.Model.CreatePredictionEngine<FeatureRow, HeadScores>(model, inputSchemaDefinition: input);
-        var predictions = rows.Select(engine.Predict).ToList();
-        var scores = new Dictionary<string, float[]>
-        {
-            ["EnergyScore"] = predictions.Select(p => p.EnergyScore).ToArray(),
-            ["EnergyT2Score"] = predictions.Select(p => p.EnergyT2Score).ToArray(),
-            ["MspScore"] = predictions.Select(p => p.MspScore).ToArray(),
-            ["MaxLogitScore"] = predictions.Select(p => p.MaxLogitScore).ToArray(),
-            ["KnnScore"] = predictions.Select(p => p.KnnScore).ToArray(),
-            ["MahalanobisScore"] = predictions.Select(p => p.MahalanobisScore).ToArray(),
-            ["McmScore"] = predictions.Select(p => p.McmScore).ToArray(),
-            ["NegLabelScore"] = predictions.Select(p => p.NegLabelScore).ToArray(),
-        };
-        return (scores, predictions.Select(p => p.IsOod).ToArray());
+        if (head.IsDecision)
+            CollectionAssert.AreEqual(expected, actual, $"{head}: {what}");
+        else
+            HeadHarness.AssertAllClose(expected, actual, Tolerance, $"{head}: {what}");
+    }
+
+    private static Dictionary<string, float[]> PredictRowByRow(MLContext ml, ITransformer model, List<FeatureRow> rows)
+    {
+        var options = CatalogueRow.Options();
+        options.InputSchemaDefinition = SchemaDefinition.Create(typeof(FeatureRow));
+        options.InputSchemaDefinition[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, ClassifierPipeline.Dimensions);
+        using var engine = ml.Model.CreatePredictionEngine<FeatureRow, CatalogueRow>(model, options);
+        var values = rows.Select(r => engine.Predict(r).Values()).ToList();
+        return HeadCatalogue.All.Select((head, i) => (head.Column, Values: values.Select(v => v[i]).ToArray())).ToDictionary(p => p.Column, p => p.Values);
     }
 
     private static Dictionary<string, (string Type, float[] Scores)> ScoreInAnotherProcess(string zip, List<FeatureRow> rows, string folder)
@@ -125,7 +126,7 @@ public sealed class SeparateProcessPersistenceTests
         LogitsData.WriteBinary(features, rows.Select(r => r.Features).ToList());
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Ml.Ood.LoadCheck.dll"), zip, features, output }.Concat(ClassifierPipeline.ScoreColumns).Append("IsOod"))
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Ml.Ood.LoadCheck.dll"), zip, features, output }.Concat(HeadCatalogue.All.Select(h => h.Column)))
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         string stderr = process.StandardError.ReadToEnd();
@@ -141,26 +142,5 @@ public sealed class SeparateProcessPersistenceTests
             result[header[0]] = (header[1], lines[i + 1].Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray());
         }
         return result;
-    }
-
-    private sealed class HeadScores
-    {
-        public float EnergyScore { get; set; }
-
-        public float EnergyT2Score { get; set; }
-
-        public float MspScore { get; set; }
-
-        public float MaxLogitScore { get; set; }
-
-        public float KnnScore { get; set; }
-
-        public float MahalanobisScore { get; set; }
-
-        public float McmScore { get; set; }
-
-        public float NegLabelScore { get; set; }
-
-        public bool IsOod { get; set; }
     }
 }

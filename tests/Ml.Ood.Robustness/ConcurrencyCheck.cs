@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Ml.Ood.Tests;
 
 namespace Ml.Ood.Robustness;
 
@@ -60,7 +61,7 @@ internal static class ConcurrencyCheck
     private static int[][] Reference(MLContext ml, string zip, bool oodLoad, List<RawRow> rows)
     {
         var model = Load(ml, zip, oodLoad);
-        using var engine = ml.Model.CreatePredictionEngine<RawRow, Prediction>(model, new PredictionEngineOptions { OwnsTransformer = false });
+        using var engine = RobustnessModel.Engine(ml, model, ownsTransformer: false);
         var bits = rows.Select(r => engine.Predict(r).Bits()).ToArray();
         (model as IDisposable)?.Dispose();
         return bits;
@@ -91,13 +92,12 @@ internal static class ConcurrencyCheck
     {
         bool owns = pattern is Pattern.OwningEnginePerThread or Pattern.OwningEnginePerCall;
         bool perCall = pattern is Pattern.OwningEnginePerCall or Pattern.NonOwningEnginePerCall;
-        var options = new PredictionEngineOptions { OwnsTransformer = owns };
-        PredictionEngine<RawRow, Prediction>? engine = null;
+        PredictionEngine<RawRow, CatalogueRow>? engine = null;
         try
         {
             for (int i = 0; i < predictions; i++)
             {
-                engine ??= ml.Model.CreatePredictionEngine<RawRow, Prediction>(model, options);
+                engine ??= RobustnessModel.Engine(ml, model, owns);
                 int row = (i * 7 + thread * 13) % rows.Count;
                 var bits = engine.Predict(rows[row]).Bits();
                 if (!bits.SequenceEqual(reference[row]))
@@ -119,7 +119,7 @@ internal static class ConcurrencyCheck
     private static void CheckOverRelease(MLContext ml, string zip, List<RawRow> rows)
     {
         var model = ml.Ood().Load(zip, out _);
-        var engine = ml.Model.CreatePredictionEngine<RawRow, Prediction>(model, new PredictionEngineOptions { OwnsTransformer = false });
+        var engine = RobustnessModel.Engine(ml, model, ownsTransformer: false);
         engine.Predict(rows[0]);
         for (int i = 0; i < 3; i++)
             (model as IDisposable)?.Dispose();

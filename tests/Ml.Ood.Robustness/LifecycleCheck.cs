@@ -22,7 +22,7 @@ internal static class LifecycleCheck
         {
             var transformer = (ITransformer)model;
             RobustnessModel.ScoreBatched(transformer, data);
-            using (var engine = ml.Model.CreatePredictionEngine<RawRow, Prediction>(transformer, new PredictionEngineOptions { OwnsTransformer = false }))
+            using (var engine = RobustnessModel.Engine(ml, transformer, ownsTransformer: false))
                 engine.Predict(rows[0]);
             ml.Model.Save(transformer, schema, Path.Combine(workFolder, "resaved.zip"));
             ml.Ood().Verify(Path.Combine(workFolder, "resaved.zip"));
@@ -30,7 +30,7 @@ internal static class LifecycleCheck
 
         var plain = ml.Model.Load(zip, out _);
         RobustnessModel.ScoreBatched(plain, data);
-        using (var engine = ml.Model.CreatePredictionEngine<RawRow, Prediction>(plain, new PredictionEngineOptions { OwnsTransformer = false }))
+        using (var engine = RobustnessModel.Engine(ml, plain, ownsTransformer: false))
             engine.Predict(rows[0]);
         var batched = ml.Ood().WithBatchedHeads(plain);
         RobustnessModel.ScoreBatched(batched, data);
@@ -55,7 +55,7 @@ internal static class LifecycleCheck
 
         // Exit with a model loaded and an engine alive: the process's exit must still clean up.
         var kept = ml.Ood().Load(zip, out _);
-        ml.Model.CreatePredictionEngine<RawRow, Prediction>(kept).Predict(rows[1]);
+        RobustnessModel.Engine(ml, kept).Predict(rows[1]);
         Console.WriteLine($"lifecycle done ({refused} of 40 damaged copies refused)");
         return 0;
     }
@@ -65,7 +65,7 @@ internal static class LifecycleCheck
     {
         var ml = new MLContext(seed: 1);
         var model = ml.Ood().Load(zip, out _);
-        ml.Model.CreatePredictionEngine<RawRow, Prediction>(model).Predict(RobustnessModel.TestRows()[0]);
+        RobustnessModel.Engine(ml, model).Predict(RobustnessModel.TestRows()[0]);
         Console.WriteLine("READY");
         Console.Out.Flush();
         Thread.Sleep(Timeout.Infinite);

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Ood.Tests;
 using Ml.Ood.Transforms.Onnx;
 using Ml.Ood.Transforms.Onnx.Protos;
 
@@ -14,44 +15,18 @@ internal sealed class RawRow
     public float Label { get; set; }
 }
 
-/// <summary>Every column the model writes, read back through a PredictionEngine.</summary>
-internal sealed class Prediction
-{
-    public float Energy { get; set; }
-
-    public float Msp { get; set; }
-
-    public float MaxLogit { get; set; }
-
-    public float Knn { get; set; }
-
-    public float Mahalanobis { get; set; }
-
-    public float Mcm { get; set; }
-
-    public float NegLabel { get; set; }
-
-    public bool IsOod { get; set; }
-
-    /// <summary>The scores as raw bits and the decision, for bitwise comparison.</summary>
-    public int[] Bits() =>
-        [BitConverter.SingleToInt32Bits(Energy), BitConverter.SingleToInt32Bits(Msp), BitConverter.SingleToInt32Bits(MaxLogit),
-         BitConverter.SingleToInt32Bits(Knn), BitConverter.SingleToInt32Bits(Mahalanobis), BitConverter.SingleToInt32Bits(Mcm),
-         BitConverter.SingleToInt32Bits(NegLabel), IsOod ? 1 : 0];
-}
-
 /// <summary>
-/// A model with an ML.NET OnnxTransformer (a small "encoder") and every kind of MlOod head after it: energy, MSP,
-/// MaxLogit, KNN, Mahalanobis, MCM, NegLabel and the threshold decision. Classes k = 0, 1, 2 are Gaussians centred at 4
-/// on axis k of 8; out-of-distribution rows are shifted by 6 on every axis.
+/// A model with an ML.NET OnnxTransformer (a small "encoder") and every head of <see cref="HeadCatalogue"/> after it:
+/// the heads that read the encoder's columns fitted on ID rows, those that read their scores (the threshold) on other ID
+/// rows. Classes k = 0, 1, 2 are Gaussians centred at 4 on axis k of 8; out-of-distribution rows are shifted by 6 on
+/// every axis.
 /// </summary>
 internal static class RobustnessModel
 {
-    public const int Dimensions = 8;
+    public const int Dimensions = HeadCatalogue.Dimensions;
 
-    public static readonly string[] ScoreColumns = ["Energy", "Msp", "MaxLogit", "Knn", "Mahalanobis", "Mcm", "NegLabel"];
-
-    public const string DecisionColumn = "IsOod";
+    /// <summary>Where the catalogued heads find their inputs: the encoder's outputs and the label.</summary>
+    public static readonly PipelineColumns Columns = new(Logits: "Logits", Features: "Features", Label: "Label");
 
     /// <summary>Fits the model and saves it as <paramref name="zipPath"/>; the encoder's .onnx goes beside it.</summary>
     public static void Save(string zipPath)
@@ -59,23 +34,26 @@ internal static class RobustnessModel
         var ml = new MLContext(seed: 1);
         string encoder = Path.ChangeExtension(zipPath, ".encoder.onnx");
         File.WriteAllBytes(encoder, Encoder());
-        var classText = new[] { Axis(0), Axis(1), Axis(2) };
-        var negativeText = Enumerable.Range(3, 5).Select(Axis).Concat([Axis(3).Zip(Axis(4), (a, b) => a + b).ToArray()]).ToArray();
         var train = Load(ml, Rows(600, seed: 1, shift: 0));
-        var heads = ml.Transforms.ApplyOnnxModel(["Features", "Logits"], ["Raw"], encoder)
-            .Append(ml.Ood().Energy("Energy", "Logits"))
-            .Append(ml.Ood().MaxSoftmaxProbability("Msp", "Logits"))
-            .Append(ml.Ood().MaxLogit("MaxLogit", "Logits"))
-            .Append(ml.Ood().Knn("Knn", "Features", k: 10))
-            .Append(ml.Ood().Mahalanobis("Mahalanobis", "Features", "Label"))
-            .Append(ml.Ood().MaximumConceptMatching("Mcm", "Features", classText, temperature: 0.1f))
-            .Append(ml.Ood().NegativeLabels("NegLabel", "Features", classText, negativeText, groups: 2))
+        var heads = new EstimatorChain<ITransformer>()
+            .Append<ITransformer>(ml.Transforms.ApplyOnnxModel(["Features", "Logits"], ["Raw"], encoder))
+            .AppendHeads(ml, Columns, readsAScore: false)
             .Fit(train);
-        var decision = ml.Ood().Threshold(DecisionColumn, "Knn").Fit(heads.Transform(Load(ml, Rows(300, seed: 2, shift: 0))));
-        var model = heads.Append(decision);
+        var model = heads;
+        if (HeadCatalogue.All.Any(h => h.ReadsAScore))
+        {
+            var decisions = new EstimatorChain<ITransformer>().AppendHeads(ml, Columns, readsAScore: true)
+                .Fit(heads.Transform(Load(ml, Rows(300, seed: 2, shift: 0))));
+            foreach (var decision in decisions)
+                model = model.Append(decision);
+        }
         ml.Model.Save(model, train.Schema, zipPath);
         (model as IDisposable)?.Dispose();
     }
+
+    /// <summary>A PredictionEngine that reads every catalogued head's column.</summary>
+    public static PredictionEngine<RawRow, CatalogueRow> Engine(MLContext ml, ITransformer model, bool ownsTransformer = true)
+        => ml.Model.CreatePredictionEngine<RawRow, CatalogueRow>(model, CatalogueRow.Options(ownsTransformer));
 
     /// <summary>The rows every check scores: ID, OOD, and rows no head can score (NaN, infinity) or that test its arithmetic.</summary>
     public static List<RawRow> TestRows()
@@ -91,12 +69,13 @@ internal static class RobustnessModel
 
     public static IDataView Load(MLContext ml, IEnumerable<RawRow> rows) => ml.Data.LoadFromEnumerable(rows);
 
-    /// <summary>Every score column's raw bits and the decision, row by row, through the batched path.</summary>
+    /// <summary>Every catalogued head's bits (a decision as the bits of 1 or 0), row by row, through the batched path.</summary>
     public static int[][] ScoreBatched(ITransformer model, IDataView data)
     {
         var scored = model.Transform(data);
-        var columns = ScoreColumns.Select(c => scored.GetColumn<float>(c).Select(BitConverter.SingleToInt32Bits).ToArray())
-            .Append(scored.GetColumn<bool>(DecisionColumn).Select(d => d ? 1 : 0).ToArray())
+        var columns = HeadCatalogue.All.Select(h => h.IsDecision
+                ? scored.GetColumn<bool>(h.Column).Select(d => BitConverter.SingleToInt32Bits(d ? 1f : 0f)).ToArray()
+                : scored.GetColumn<float>(h.Column).Select(BitConverter.SingleToInt32Bits).ToArray())
             .ToArray();
         return Enumerable.Range(0, columns[0].Length).Select(r => columns.Select(c => c[r]).ToArray()).ToArray();
     }
@@ -133,13 +112,6 @@ internal static class RobustnessModel
         g.AddOutput("Features", TensorProto.Types.DataType.Float, Dimensions);
         g.AddOutput("Logits", TensorProto.Types.DataType.Float, 3);
         return g.ToBytes();
-    }
-
-    private static float[] Axis(int axis)
-    {
-        var vector = new float[Dimensions];
-        vector[axis] = 1;
-        return vector;
     }
 
     private static float[] Fill(float value) => Enumerable.Repeat(value, Dimensions).ToArray();

@@ -66,6 +66,21 @@ public sealed class ThresholdTruthColumnTests
     }
 
     [TestMethod]
+    public void AnEstimatorChainRefusesAnEarlierDecisionAsTruth()
+    {
+        // The first threshold's estimator must promise the decision mark its transformer writes, so that a pipeline
+        // refuses its decision as the next one's truth before anything is fitted, not only at Fit.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(1, 20).Select(i => new MixedRow { Score = i }).ToList());
+        var pipeline = ml.Ood().Threshold("IsOod", "Score").Append(ml.Ood().Threshold("Again", "Score", isOodColumnName: "IsOod"));
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => pipeline.GetOutputSchema(Shapes.Of(data.Schema)));
+        Assert.AreEqual("isOodColumnName", error.ParamName);
+        StringAssert.StartsWith(error.Message, "Column 'IsOod' is an MlOod decision column");
+        Assert.ThrowsExactly<ArgumentException>(() => pipeline.Fit(data));
+    }
+
+    [TestMethod]
     public void TruthColumnErrorsUseMlNetWording()
     {
         var ml = new MLContext(seed: 1);

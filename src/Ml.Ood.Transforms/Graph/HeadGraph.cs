@@ -12,6 +12,7 @@ internal sealed class HeadGraph
 {
     private readonly OodHeadInfo _info;
     private readonly Dictionary<long, string> _axes = [];
+    private readonly Dictionary<int, string> _ones = [];
     private int _constants;
 
     private HeadGraph(OodHeadInfo info)
@@ -36,6 +37,14 @@ internal sealed class HeadGraph
     {
         if (!_axes.TryGetValue(axis, out string? name))
             _axes[axis] = name = Builder.AddInitializer($"axis_{axis}", [axis], 1);
+        return name;
+    }
+
+    /// <summary>A float [<paramref name="width"/>, 1] column of ones, written once per width (<see cref="ScorePieces.RowSum"/>).</summary>
+    public string Ones(int width)
+    {
+        if (!_ones.TryGetValue(width, out string? name))
+            _ones[width] = name = Builder.AddInitializer($"ones_{width}", Enumerable.Repeat(1f, width).ToArray(), width, 1);
         return name;
     }
 

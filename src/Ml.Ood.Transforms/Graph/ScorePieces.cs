@@ -9,15 +9,31 @@ namespace Ml.Ood.Transforms.Graph;
 /// </summary>
 internal static class ScorePieces
 {
+    // A row must score bit for bit alike wherever it lies: alone in a PredictionEngine, or at any place in a block of
+    // any size (docs/ARCHITECTURE.md section 4). In ONNX Runtime 1.31, ReduceSum and ReduceMean add a row's values in an
+    // order that depends on where the row lies in memory, and the element-wise Log rounds the last values of a tensor
+    // (its vector remainder) differently from the rest: energy, MSP, MCM and NegLabel scores moved by 1 to 3 ulps with
+    // the block size (found by tests/Shared/HeadConformance.cs). So the log-sum-exp and the softmax are ONNX Runtime's
+    // LogSoftmax and Softmax, computed row by row (MLAS), and other row sums a product with a column of ones (one GEMM
+    // kernel with a prepacked weight for every row). ReduceMax, ReduceMin and ReduceSumSquare measured alike everywhere.
+
     /// <summary>
-    /// log sum exp of <paramref name="x"/> over <paramref name="axis"/>, shifted by the maximum so that no exponent is
-    /// positive: stable for any magnitude, which ONNX's ReduceLogSumExp does not promise.
+    /// The sum of each row of <paramref name="x"/> along its last axis (<paramref name="width"/> values), kept as a last
+    /// axis of size 1: a product with a column of ones, not ReduceSum (see above).
+    /// </summary>
+    public static string RowSum(this HeadGraph g, string x, int width) => g.Node("MatMul", x, g.Ones(width));
+
+    /// <summary>
+    /// log sum exp of <paramref name="x"/> over <paramref name="axis"/>, its last, as max_c x_c - max_c LogSoftmax(x)_c: the
+    /// largest LogSoftmax value is -log sum_c exp(x_c - max x), so this is the sum shifted by the maximum, with no positive
+    /// exponent: stable for any magnitude, which ONNX's ReduceLogSumExp does not promise.
     /// </summary>
     public static string LogSumExp(this HeadGraph g, string x, long axis = 1, bool keepDims = false)
     {
-        string max = g.Node("ReduceMax", [x, g.Axis(axis)], OnnxAttributes.Int("keepdims", 1));
-        string sum = g.Node("ReduceSum", [g.Node("Exp", g.Node("Sub", x, max)), g.Axis(axis)], OnnxAttributes.Int("keepdims", keepDims ? 1 : 0));
-        return g.Node("Add", g.Node("Log", sum), keepDims ? max : g.Node("Squeeze", max, g.Axis(axis)));
+        var keep = OnnxAttributes.Int("keepdims", keepDims ? 1 : 0);
+        string max = g.Node("ReduceMax", [x, g.Axis(axis)], keep);
+        string logSoftmax = g.Node("LogSoftmax", [x], OnnxAttributes.Int("axis", axis));
+        return g.Node("Sub", max, g.Node("ReduceMax", [logSoftmax, g.Axis(axis)], keep));
     }
 
     /// <summary><paramref name="x"/> / <paramref name="divisor"/> (a temperature); <paramref name="x"/> itself for 1.</summary>
@@ -31,14 +47,14 @@ internal static class ScorePieces
     }
 
     /// <summary>
-    /// Minus the largest softmax probability, -max_c softmax(z)_c (MSP, Hendrycks and Gimpel, ICLR 2017), computed as
-    /// -1 / sum_c exp(z_c - max z): no exponent is positive, so no temperature can overflow it.
+    /// Minus the largest softmax probability, -max_c softmax(z)_c (MSP, Hendrycks and Gimpel, ICLR 2017): ONNX Runtime's
+    /// Softmax shifts by the maximum, so the largest value is 1 / sum_c exp(z_c - max z), with no positive exponent, and
+    /// no temperature can overflow it.
     /// </summary>
     public static string NegativeMaxSoftmax(this HeadGraph g, string logits)
     {
-        string max = g.Node("ReduceMax", [logits, g.Axis(1)], OnnxAttributes.Int("keepdims", 1));
-        string sum = g.Node("ReduceSum", [g.Node("Exp", g.Node("Sub", logits, max)), g.Axis(1)], OnnxAttributes.Int("keepdims", 0));
-        return g.Node("Neg", g.Node("Reciprocal", sum));
+        string softmax = g.Node("Softmax", [logits], OnnxAttributes.Int("axis", 1));
+        return g.Node("Neg", g.Node("ReduceMax", [softmax, g.Axis(1)], OnnxAttributes.Int("keepdims", 0)));
     }
 
     /// <summary>softmax(z) over each row (ONNX's Softmax, which ONNX Runtime computes shifted by the row's maximum).</summary>

@@ -87,14 +87,18 @@ internal static class HeadSchema
         // with no inputs and a renamed output is the public way to have ML.NET describe a new scalar column.
         var empty = new SchemaShape([]);
         return kind == OodHeadOutputKind.Score
-            ? DescribeOutput<ScalarScore>(context, name, empty)
-            : DescribeOutput<ScalarDecision>(context, name, empty);
+            ? DescribeOutput<ScalarScore>(context, name, empty, decision: false)
+            : DescribeOutput<ScalarDecision>(context, name, empty, decision: true);
     }
 
-    private static SchemaShape.Column DescribeOutput<TRow>(MLContext context, string name, SchemaShape empty) where TRow : class, new()
+    private static SchemaShape.Column DescribeOutput<TRow>(MLContext context, string name, SchemaShape empty, bool decision) where TRow : class, new()
     {
         var definition = SchemaDefinition.Create(typeof(TRow));
         definition[0].ColumnName = name;
+        // The estimator promises the mark its transformer writes (Append), so that a pipeline's GetOutputSchema already
+        // refuses the decision as a later head's truth (CheckTruth on a SchemaShape).
+        if (decision)
+            definition[0].AddAnnotation(OodAnnotations.DecisionKind, true, BooleanDataViewType.Instance);
         var estimator = context.Transforms.CustomMapping<NoColumns, TRow>((_, _) => { }, contractName: null, outputSchemaDefinition: definition);
         return estimator.GetOutputSchema(empty).Single(c => c.Name == name);
     }

@@ -92,7 +92,7 @@ public sealed class NegativeLabelEstimator : OodHeadEstimator<NegativeLabelSetti
         string negativeLse = g.Node("Squeeze", g.LogSumExp(grouped, axis: 2, keepDims: true), g.Axis(2));
         string ratio = g.Node("Exp", g.Node("Sub", negativeLse, idLse));
         string perGroup = g.Node("Reciprocal", g.Node("Add", ratio, g.Constant(1f)));
-        string mean = g.Node("ReduceMean", [perGroup, g.Axis(1)], Transforms.Onnx.OnnxAttributes.Int("keepdims", 0));
+        string mean = g.Divide(g.Node("Squeeze", g.RowSum(perGroup, Groups), g.Axis(1)), Groups);
         return g.Node("Neg", mean);
     }
 }
