@@ -40,6 +40,14 @@ public sealed class ConformanceTests
             (ml, o) => ml.Ood().MaximumConceptMatching("Mcm", "Embedding", IdText, temperature: 0.1f, execution: o));
 
     [TestMethod]
+    public void GeneralizedEntropy()
+        => CheckLogitHead<GeneralizedEntropySettings>("gen(g=0.1, M=100)", "Gen", (ml, o) => ml.Ood().GeneralizedEntropy("Gen", "Logits", execution: o));
+
+    [TestMethod]
+    public void GeneralizedEntropyOverTheTopClasses()
+        => CheckLogitHead<GeneralizedEntropySettings>("gen(g=0.5, M=3)", "Gen", (ml, o) => ml.Ood().GeneralizedEntropy("Gen", "Logits", 0.5f, 3, execution: o));
+
+    [TestMethod]
     public void NegativeLabels()
         => CheckImageHead<NegativeLabelSettings>("neglabel(T=0.01)", "NegLabel",
             (ml, o) => ml.Ood().NegativeLabels("NegLabel", "Embedding", IdText, NegativeText, execution: o));

@@ -63,9 +63,6 @@ internal static class ScorePieces
     /// <summary>Each value raised to the power <paramref name="exponent"/>.</summary>
     public static string Power(this HeadGraph g, string x, float exponent) => g.Node("Pow", x, g.Constant(exponent));
 
-    /// <summary>The row sums, [batch].</summary>
-    public static string RowSum(this HeadGraph g, string x) => g.Node("ReduceSum", [x, g.Axis(1)], OnnxAttributes.Int("keepdims", 0));
-
     /// <summary>Minus the row's largest value, -max_c x_c (MaxLogit, Hendrycks et al., ICML 2022).</summary>
     public static string NegativeMax(this HeadGraph g, string x)
         => g.Node("Neg", g.Node("ReduceMax", [x, g.Axis(1)], OnnxAttributes.Int("keepdims", 0)));

@@ -36,10 +36,12 @@ public sealed class GeneralizedEntropyEstimator : LogitHeadEstimator<Generalized
     private protected override string Score(HeadGraph g, string logits)
     {
         string p = g.Softmax(logits);
-        if (Settings.M < g.InputSize)
-            p = g.TopK(p, Settings.M).Values;
+        int terms = Math.Min(Settings.M, g.InputSize);
+        if (terms < g.InputSize)
+            p = g.TopK(p, terms).Values;
         string oneMinusP = g.Node("Sub", g.Constant(1f), p);
-        return g.RowSum(g.Node("Mul", g.Power(p, Settings.Gamma), g.Power(oneMinusP, Settings.Gamma)));
+        string sum = g.RowSum(g.Node("Mul", g.Power(p, Settings.Gamma), g.Power(oneMinusP, Settings.Gamma)), terms);
+        return g.Node("Squeeze", sum, g.Axis(1));
     }
 
     private static GeneralizedEntropySettings Checked(float gamma, int m)

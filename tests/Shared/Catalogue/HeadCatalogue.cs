@@ -49,6 +49,7 @@ internal static class HeadCatalogue
         Score<EnergySettings>("energy(T=2)", "EnergyT2Score", (ml, c, o) => ml.Ood().Energy("EnergyT2Score", c.Logits, temperature: 2f, execution: o)),
         Score<MaxSoftmaxProbabilitySettings>("msp", "MspScore", (ml, c, o) => ml.Ood().MaxSoftmaxProbability("MspScore", c.Logits, execution: o)),
         Score<MaxLogitSettings>("maxlogit", "MaxLogitScore", (ml, c, o) => ml.Ood().MaxLogit("MaxLogitScore", c.Logits, execution: o)),
+        Score<GeneralizedEntropySettings>("gen", "GenScore", (ml, c, o) => ml.Ood().GeneralizedEntropy("GenScore", c.Logits, execution: o)),
         Score<KnnSettings>("knn", "KnnScore", (ml, c, o) => ml.Ood().Knn("KnnScore", c.Features, k: 10, execution: o)),
         Score<MahalanobisSettings>("mahalanobis", "MahalanobisScore", (ml, c, o) => ml.Ood().Mahalanobis("MahalanobisScore", c.Features, c.Label, execution: o)),
         Score<MaximumConceptMatchingSettings>("mcm", "McmScore",
