@@ -69,6 +69,36 @@ public sealed class PrivateFolderTests
     }
 
     [TestMethod]
+    public void AFolderBeingMadeIsLeftAloneUntilItIsOld()
+    {
+        // A folder is made under a name the sweep does not lock-test and renamed once its lock is held: between creating
+        // the lock file and locking it, a sweep could otherwise take the lock of a live folder and delete it.
+        string path = Path.Combine(Path.GetTempPath(), $"{PrivateFolder.NewPrefix}{Guid.NewGuid():N}");
+        var directory = Directory.CreateDirectory(path);
+        File.WriteAllText(Path.Combine(path, PrivateFolder.LockFileName), "");
+        TemporaryFiles.SweepStaleFolders();
+        Assert.IsTrue(directory.Exists, "its lock file is not locked yet, but its maker is alive");
+        directory.LastWriteTimeUtc = DateTime.UtcNow - TemporaryFiles.UnlockedGrace - TimeSpan.FromMinutes(1);
+        TemporaryFiles.SweepStaleFolders();
+        Assert.IsFalse(Directory.Exists(path), "an old folder still being made lost its maker");
+    }
+
+    [TestMethod]
+    public void ANewFolderIsNamedAsLiveOnlyOnceItsLockIsHeld()
+    {
+        var folder = PrivateFolder.Create();
+        try
+        {
+            StringAssert.StartsWith(Path.GetFileName(folder.FullName), PrivateFolder.Prefix);
+            Assert.ThrowsExactly<IOException>(() => new FileStream(folder.PathOf(PrivateFolder.LockFileName), FileMode.Open, FileAccess.ReadWrite, FileShare.None));
+        }
+        finally
+        {
+            folder.TryDelete();
+        }
+    }
+
+    [TestMethod]
     public void ALiveFolderOfThisProcessSurvivesTheSweep()
     {
         var folder = PrivateFolder.Create();

@@ -13,6 +13,9 @@ internal sealed class PrivateFolder : IDisposable
 {
     /// <summary>The start of every private folder's name; anonymous files start with it too.</summary>
     internal const string Prefix = "mlood-tmp-";
+
+    /// <summary>The start of a folder's name while it is being made, before its lock is held.</summary>
+    internal const string NewPrefix = "mlood-new-";
     internal const string LockFileName = ".lock";
 
     private static readonly ConcurrentDictionary<PrivateFolder, byte> Live = new();
@@ -40,23 +43,37 @@ internal sealed class PrivateFolder : IDisposable
     }
 
     /// <summary>Creates a folder; the first call in a process also sweeps the folders of dead processes.</summary>
+    /// <remarks>
+    /// The folder is made under a name the sweep does not take (<see cref="NewPrefix"/>) and renamed once its lock is held:
+    /// a lock file is created and then locked in two steps, and a sweep between them would take the lock of a live folder
+    /// and delete it. (Windows cannot rename a folder with an open file; there the sharing lock is taken as the file is created.)
+    /// </remarks>
     public static PrivateFolder Create()
     {
         _ = Started.Value;
-        var directory = Directory.CreateTempSubdirectory(Prefix);
+        var directory = Directory.CreateTempSubdirectory(OperatingSystem.IsWindows() ? Prefix : NewPrefix);
+        string path = directory.FullName;
+        FileStream? lockFile = null;
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None };
             if (!OperatingSystem.IsWindows())
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            var lockFile = new FileStream(Path.Combine(directory.FullName, LockFileName), options);
-            var folder = new PrivateFolder(directory.FullName, lockFile);
+            lockFile = new FileStream(Path.Combine(path, LockFileName), options);
+            if (!OperatingSystem.IsWindows())
+            {
+                string live = Path.Combine(Path.GetDirectoryName(path)!, Prefix + directory.Name[NewPrefix.Length..]);
+                Directory.Move(path, live);
+                path = live;
+            }
+            var folder = new PrivateFolder(path, lockFile);
             Live.TryAdd(folder, 0);
             return folder;
         }
         catch
         {
-            TemporaryFiles.TryDeleteDirectory(directory.FullName);
+            lockFile?.Dispose();
+            TemporaryFiles.TryDeleteDirectory(path);
             throw;
         }
     }

@@ -60,7 +60,9 @@ internal static class TemporaryFiles
 
     private static bool IsMlOodName(string name)
     {
-        if (name.StartsWith(PrivateFolder.Prefix, StringComparison.Ordinal))
+        // A folder still being made has no held lock yet; it has no lock file to take either, so only its age lets the
+        // sweep delete it (its maker died in the middle).
+        if (name.StartsWith(PrivateFolder.Prefix, StringComparison.Ordinal) || name.StartsWith(PrivateFolder.NewPrefix, StringComparison.Ordinal))
             return true;
         // mlood-<process id>-<random>, as earlier versions named their folders.
         int dash = name.IndexOf('-', "mlood-".Length);
@@ -69,6 +71,8 @@ internal static class TemporaryFiles
 
     private static bool TrySweep(DirectoryInfo folder)
     {
+        if (folder.Name.StartsWith(PrivateFolder.NewPrefix, StringComparison.Ordinal))
+            return DateTime.UtcNow - folder.LastWriteTimeUtc > UnlockedGrace && TryDeleteDirectory(folder.FullName);
         FileStream lockFile;
         try
         {
