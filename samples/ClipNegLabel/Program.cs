@@ -18,7 +18,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using Ml.Ood;
-using Ml.Ood.Trainers;
 
 if (args.Length == 0)
 {
@@ -87,7 +86,10 @@ static void Run(SampleOptions options)
     var negLabel = scored.GetColumn<float>("NegLabelScore").ToArray();
     Console.WriteLine($"{"image",-40} {"MCM",8} {"NegLabel",9}");
     for (int i = 0; i < paths.Length; i++)
+    {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(paths[i]),-40} {mcm[i],8:F4} {negLabel[i],9:F4}"));
+    }
+
     ml.Model.Save(model, images.Schema, "clip-ood.zip");
     Console.WriteLine("Saved clip-ood.zip (load it anywhere with ml.Model.Load, or ml.Ood().Load for batched heads).");
 }

@@ -31,14 +31,22 @@ internal sealed class SampleOptions
         {
             string name = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : "";
             if (!Required.Contains(name) && !Optional.Contains(name))
+            {
                 throw new SampleException($"unknown argument '{args[i]}'; run without arguments to see the options.");
+            }
+
             if (i + 1 >= args.Length)
+            {
                 throw new SampleException($"{args[i]} needs a value.");
+            }
+
             values[name] = args[++i];
         }
         var missing = Required.Where(r => !values.ContainsKey(r)).Select(r => "--" + r).ToList();
         if (missing.Count > 0)
+        {
             throw new SampleException($"missing {string.Join(", ", missing)}; run without arguments to see what each one is.");
+        }
 
         string images = ExistingFolder(values, "images", "the folder of images to score");
         var imageFiles = Directory.EnumerateFiles(images)
@@ -47,14 +55,21 @@ internal sealed class SampleOptions
             .Order(StringComparer.Ordinal)
             .ToArray();
         if (imageFiles.Length == 0)
+        {
             throw new SampleException($"--images {images}: no .jpg or .png file in it.");
+        }
+
         string[] classes = values["classes"].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (classes.Length == 0)
+        {
             throw new SampleException("--classes needs at least one class name (comma-separated).");
+        }
 
         string wordNet = values.GetValueOrDefault("wordnet", Lexicon.DebianWordNetDirectory);
         if (!values.ContainsKey("words") && !File.Exists(Path.Combine(wordNet, "data.noun")) && !File.Exists(Path.Combine(wordNet, "index.noun")))
+        {
             throw new SampleException($"no WordNet in {wordNet}: apt-get install wordnet-base (Debian), pass --wordnet FOLDER, or pass --words words.txt.");
+        }
 
         return new SampleOptions
         {
@@ -75,7 +90,10 @@ internal sealed class SampleOptions
         static string First(string message) => message.Split('\n', 2)[0].Trim();
         var inner = e;
         while (inner.InnerException is not null)
+        {
             inner = inner.InnerException;
+        }
+
         string outer = First(e.Message), root = First(inner.Message);
         bool same = ReferenceEquals(inner, e) || outer.Contains(root[..Math.Min(24, root.Length)], StringComparison.Ordinal);
         return same ? outer : $"{outer}: {root}";

@@ -39,7 +39,10 @@ public static class DataFolder
         // fetch.sh writes MANIFEST.txt last: in the default cache, no manifest means an interrupted or missing fetch.
         bool fetch = Missing(folder).Count > 0 || (isDefault && !File.Exists(Path.Combine(folder, "MANIFEST.txt")));
         if (fetch)
+        {
             Fetch(folder);
+        }
+
         ThrowIfMissing(folder, isDefault ? "the cache" : "$MLOOD_DATA");
         return folder;
     }
@@ -57,7 +60,10 @@ public static class DataFolder
     {
         var missing = Missing(folder);
         if (missing.Count == 0)
+        {
             return;
+        }
+
         throw new QuickStartException(
             $"{what}: {folder} lacks {string.Join(", ", missing)} (plain or .gz). Put the standard MNIST IDX files in " +
             $"{Path.Combine(folder, "mnist")} and Fashion-MNIST's in {Path.Combine(folder, "fashion-mnist")}, or let " +

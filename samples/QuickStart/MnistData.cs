@@ -44,7 +44,10 @@ public sealed class MnistData
     public IReadOnlyList<GreyImage> TextureCrops(int count, int seed)
     {
         if (!HasTextures)
+        {
             return [];
+        }
+
         var textures = new[] { "brick", "grass", "gravel" }.Select(LoadGrey).ToArray();
         var random = new Random(seed);
         var crops = new List<GreyImage>(count);
@@ -54,7 +57,10 @@ public sealed class MnistData
             int top = random.Next(height - Side + 1), left = random.Next(width - Side + 1);
             var crop = new byte[Side * Side];
             for (int y = 0; y < Side; y++)
+            {
                 pixels.AsSpan((top + y) * width + left, Side).CopyTo(crop.AsSpan(y * Side, Side));
+            }
+
             crops.Add(new GreyImage(crop, -1));
         }
         return crops;
@@ -65,12 +71,17 @@ public sealed class MnistData
         string path = Path.Combine(Folder, "textures", name + ".png");
         using var image = MLImage.CreateFromFile(path);
         if (image.Width < Side || image.Height < Side)
+        {
             throw new QuickStartException($"{path} is {image.Width} x {image.Height}; the far-OOD crops need images of at least {Side} x {Side}.");
+        }
         // MLImage decodes to 4 bytes per pixel with R = G = B for a greyscale PNG; keep one channel.
         var bgra = image.Pixels;
         var grey = new byte[image.Width * image.Height];
         for (int i = 0; i < grey.Length; i++)
+        {
             grey[i] = bgra[4 * i + 2];
+        }
+
         return (grey, image.Width, image.Height);
     }
 
@@ -81,7 +92,10 @@ public sealed class MnistData
         lock (_files)
         {
             if (!_files.TryGetValue($"{set}/{split}", out var all))
+            {
                 _files[$"{set}/{split}"] = all = ReadIdxFiles(set, split);
+            }
+
             return all;
         }
     }
@@ -95,7 +109,10 @@ public sealed class MnistData
             && BinaryPrimitives.ReadInt32BigEndian(images) == 2051 && BinaryPrimitives.ReadInt32BigEndian(labels) == 2049
             && images.Length >= 16 + (long)count * Side * Side && labels.Length >= 8 + count;
         if (!valid)
+        {
             throw new QuickStartException($"{Path.Combine(Folder, set)}: the {split} files are not complete IDX image and label files of 28 x 28 images; replace them (samples/data/README.md).");
+        }
+
         return Enumerable.Range(0, count)
             .Select(i => new GreyImage(images.AsSpan(16 + i * Side * Side, Side * Side).ToArray(), labels[8 + i]))
             .ToList();
@@ -106,7 +123,10 @@ public sealed class MnistData
         string path = DataFolder.Find(Folder, relative)
             ?? throw new QuickStartException($"{Path.Combine(Folder, relative)} is missing (plain or .gz); see samples/data/README.md.");
         if (!path.EndsWith(".gz", StringComparison.Ordinal))
+        {
             return File.ReadAllBytes(path);
+        }
+
         try
         {
             using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
@@ -140,7 +160,9 @@ public static class Repository
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 if (File.Exists(Path.Combine(dir.FullName, "MlOod.sln")))
+                {
                     return dir.FullName;
+                }
             }
         }
         throw new QuickStartException("Run the quick start from inside the MlOod repository (MlOod.sln not found above the current folder or the program).");

@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.QuickStart;
 

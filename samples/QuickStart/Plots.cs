@@ -22,7 +22,9 @@ internal static class Plots
                 {
                     int i = 0;
                     foreach (float score in rows.GetColumn<float>(head))
+                    {
                         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{head}\t{(truth[i++] ? 1 : 0)}\t{score:R}"));
+                    }
                 }
             }
         }
@@ -30,10 +32,15 @@ internal static class Plots
         string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         string app = Path.Combine(Repository.Root, "samples", "QuickStart.Plots", "bin", configuration, "net10.0", "QuickStart.Plots.dll");
         if (!File.Exists(app))
+        {
             throw new QuickStartException($"{app} is missing; build it with: dotnet build -c {configuration} samples/QuickStart.Plots");
+        }
+
         using var process = Process.Start("dotnet", [app, tsv, folder])!;
         process.WaitForExit();
         if (process.ExitCode != 0)
+        {
             throw new QuickStartException($"QuickStart.Plots failed with exit code {process.ExitCode} (its error is above); the metrics above stand.");
+        }
     }
 }

@@ -13,7 +13,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.Ood;
 using Ml.Ood.QuickStart;
-using Ml.Ood.Transforms;
 
 QuickStartOptions? options;
 try
@@ -60,7 +59,10 @@ static void Run(QuickStartOptions options)
     var sets = OodJob.OodSets(data);
     Step($"Loading MNIST, Fashion-MNIST{(data.HasTextures ? " and textures" : "")} from {data.Folder}");
     if (!data.HasTextures)
+    {
         Step($"No {string.Join(", ", DataFolder.TextureFiles)} in {data.Folder}: far-OOD skipped (samples/data/README.md)");
+    }
+
     string output = Path.GetFullPath(options.Output);
     Directory.CreateDirectory(output);
 

@@ -15,13 +15,19 @@ internal static partial class Npy
     {
         using var reader = new BinaryReader(File.OpenRead(path));
         if (!reader.ReadBytes(6).AsSpan().SequenceEqual(Magic))
+        {
             throw new InvalidDataException($"{path} is not a .npy file.");
+        }
+
         byte major = reader.ReadByte();
         reader.ReadByte();
         int headerLength = major == 1 ? reader.ReadUInt16() : (int)reader.ReadUInt32();
         string header = Encoding.ASCII.GetString(reader.ReadBytes(headerLength));
         if (!header.Contains("'descr': '<f4'") || header.Contains("'fortran_order': True"))
+        {
             throw new InvalidDataException($"{path}: expected little-endian float32 in C order, got {header.Trim()}.");
+        }
+
         var shape = ShapePattern().Match(header).Groups[1].Value
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
         var data = new float[shape.Aggregate(1L, (a, d) => a * d)];

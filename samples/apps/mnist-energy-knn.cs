@@ -1,7 +1,8 @@
 #!/usr/bin/env dotnet
 #:property PublishAot=false
 #:property ManagePackageVersionsCentrally=false
-#:property GenerateDocumentationFile=false
+#:property GenerateDocumentationFile=true
+#:property NoWarn=CS1591
 #:package Microsoft.ML.ImageAnalytics@5.0.1
 #:package Microsoft.ML.OnnxRuntime@1.31.1
 #:package SkiaSharp@2.88.9
@@ -22,7 +23,9 @@ using Ml.Ood;
 // Step 1: read MNIST (in-distribution) and Fashion-MNIST (out-of-distribution) from the IDX files, fetching them first.
 string repo = Directory.GetCurrentDirectory();
 while (!File.Exists(Path.Combine(repo, "MlOod.sln")))
+{
     repo = Path.GetDirectoryName(repo) ?? throw new DirectoryNotFoundException("Run from inside the MlOod repository.");
+}
 string? dataFolder = Environment.GetEnvironmentVariable("MLOOD_DATA");
 string cache = string.IsNullOrEmpty(dataFolder) ? Path.Combine(repo, ".cache", "mlood-data") : dataFolder;
 string[] needed = ["mnist/train-images-idx3-ubyte", "mnist/train-labels-idx1-ubyte", "mnist/t10k-images-idx3-ubyte",
@@ -64,7 +67,9 @@ IEnumerable<Digit> Rows(IEnumerable<(byte[] Pixels, float Label)> images, bool i
     {
         var bgra = new byte[pixels.Length * 4];
         for (int i = 0; i < pixels.Length; i++)
+        {
             (bgra[4 * i], bgra[4 * i + 1], bgra[4 * i + 2], bgra[4 * i + 3]) = (pixels[i], pixels[i], pixels[i], 255);
+        }
         yield return new Digit { Image = MLImage.CreateFromPixels(28, 28, MLPixelFormat.Bgra32, bgra), Label = label, IsOodTruth = isOod };
     }
 }

@@ -26,7 +26,10 @@ public static class OodAnnotations
     {
         var annotation = column.Annotations.Schema.GetColumnOrNull(DecisionKind);
         if (annotation is null || annotation.Value.Type != BooleanDataViewType.Instance)
+        {
             return false;
+        }
+
         bool value = false;
         column.Annotations.GetValue(DecisionKind, ref value);
         return value;

@@ -19,7 +19,10 @@ public sealed class OodCatalog
     {
         ArgumentNullException.ThrowIfNull(context);
         if (execution?.BlockSize is int block && block < 1)
+        {
             throw new ArgumentOutOfRangeException(nameof(execution), block, OodErrors.Format(OodErrors.BlockSizeTooSmall, block));
+        }
+
         Context = context;
         Environment = context;
         Execution = execution ?? new OodExecutionOptions();

@@ -2,8 +2,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Ood;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Benchmarks;
 
@@ -45,7 +43,10 @@ public class EnergyHeadBenchmarks
     {
         double sum = 0;
         foreach (var score in _perRow.Transform(_data).GetColumn<float[]>("mlood_score"))
+        {
             sum += score[0];
+        }
+
         return sum;
     }
 
@@ -54,7 +55,10 @@ public class EnergyHeadBenchmarks
     {
         double sum = 0;
         foreach (float score in _batched.Transform(_data).GetColumn<float>("Energy"))
+        {
             sum += score;
+        }
+
         return sum;
     }
 

@@ -19,7 +19,10 @@ internal static class InMemoryLogits
         {
             var logits = new float[classes];
             for (int c = 0; c < classes; c++)
+            {
                 logits[c] = (float)(random.NextDouble() * 20 - 10);
+            }
+
             data[r] = new Row { Logits = logits };
         }
         var definition = SchemaDefinition.Create(typeof(Row));

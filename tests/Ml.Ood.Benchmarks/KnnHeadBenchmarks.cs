@@ -3,8 +3,6 @@ using BenchmarkDotNet.Engines;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
-using Ml.Ood;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Benchmarks;
 
@@ -48,7 +46,9 @@ public class KnnHeadBenchmarks
             using var result = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output.AsMemory(0, n), [n]);
             _session.Run(new RunOptions(), ["Embedding"], [input], ["mlood_score"], [result]);
             for (int i = 0; i < n; i++)
+            {
                 sum += output[i];
+            }
         }
         return sum;
     }
@@ -58,7 +58,10 @@ public class KnnHeadBenchmarks
     {
         double sum = 0;
         foreach (float score in _head.Transform(_test).GetColumn<float>("KnnScore"))
+        {
             sum += score;
+        }
+
         return sum;
     }
 

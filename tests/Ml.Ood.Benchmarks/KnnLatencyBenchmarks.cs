@@ -2,8 +2,6 @@ using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Ood;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Benchmarks;
 

@@ -2,9 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Ood;
 using Ml.Ood.Samples;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Benchmarks;
 
@@ -38,7 +36,10 @@ public class NegativeLabelHeadBenchmarks
     {
         double sum = 0;
         foreach (float score in _head.Transform(_test).GetColumn<float>("NegLabelScore"))
+        {
             sum += score;
+        }
+
         return sum;
     }
 

@@ -48,7 +48,10 @@ internal sealed class SynthData
         int count = Math.Min(rows ?? int.MaxValue, data.Length / Dimensions);
         var list = new Row[count];
         for (int r = 0; r < count; r++)
+        {
             list[r] = new Row { Embedding = data.AsSpan(r * Dimensions, Dimensions).ToArray() };
+        }
+
         var definition = SchemaDefinition.Create(typeof(Row));
         definition[nameof(Row.Embedding)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Dimensions);
         return ml.Data.LoadFromEnumerable(list, definition);
@@ -59,7 +62,9 @@ internal sealed class SynthData
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "MlOod.sln")))
+            {
                 return dir.FullName;
+            }
         }
         throw new DirectoryNotFoundException("MlOod.sln not found; set MLOOD_BENCH_DATA.");
     }

@@ -51,7 +51,10 @@ internal static class ClassifierPipeline
             int label = classes[i % classes.Length];
             var features = new float[Dimensions];
             for (int d = 0; d < Dimensions; d++)
+            {
                 features[d] = (d == label ? 4f : 0f) + shift + Gaussian(random);
+            }
+
             return new FeatureRow { Features = features, Label = label };
         }).ToList();
     }

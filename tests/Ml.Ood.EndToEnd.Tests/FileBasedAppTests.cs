@@ -28,7 +28,9 @@ public sealed class FileBasedAppTests
         var aurocs = Regex.Matches(output, @"AUROC (\d\.\d+)").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
         Assert.IsNotEmpty(aurocs, $"{app} printed no AUROC:\n{output}");
         foreach (double auroc in aurocs)
+        {
             Assert.IsGreaterThanOrEqualTo(0.95, auroc, $"{app}:\n{output}");
+        }
     }
 
     [TestMethod]
@@ -61,7 +63,10 @@ public sealed class FileBasedAppTests
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryPaths.Root };
         foreach (string arg in args)
+        {
             start.ArgumentList.Add(arg);
+        }
+
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();

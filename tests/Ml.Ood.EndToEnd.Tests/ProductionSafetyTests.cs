@@ -88,9 +88,15 @@ public sealed class ProductionSafetyTests
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, Tool));
         foreach (string arg in args)
+        {
             start.ArgumentList.Add(arg);
+        }
+
         if (temp is not null)
+        {
             start.Environment["TMPDIR"] = temp;
+        }
+
         return Process.Start(start)!;
     }
 

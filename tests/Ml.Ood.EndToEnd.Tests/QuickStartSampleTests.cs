@@ -32,12 +32,16 @@ public sealed class QuickStartSampleTests
             Assert.IsGreaterThanOrEqualTo(0.98, actualRows["EnergyScore"][column], $"energy AUROC, {set}-OOD (issue 6's bar)");
             Assert.IsGreaterThanOrEqualTo(0.95, actualRows["KnnScore"][column], $"KNN AUROC, {set}-OOD (issue 6's bar)");
             foreach (var (head, want) in expectedRows)
+            {
                 Assert.AreEqual(want[column], actualRows[head][column], 0.02, $"{head} AUROC, {set}-OOD, against the documented output");
+            }
         }
 
         string results = Path.Combine(folder, "mlood-quickstart");
         foreach (string png in new[] { "roc-near.png", "roc-far.png", "histogram-EnergyScore-near.png", "histogram-KnnScore-far.png" })
+        {
             Assert.IsTrue(new FileInfo(Path.Combine(results, png)).Length > 10_000, $"{png} is written");
+        }
 
         string other = Path.Combine(folder, "scores-other-process.txt");
         SampleRunner.Run("QuickStart.dll", TimeSpan.FromMinutes(5), folder, "--score-saved", Path.Combine(results, "mnist-ood.zip"), other);
@@ -45,7 +49,9 @@ public sealed class QuickStartSampleTests
         var there = Scores(other);
         CollectionAssert.AreEqual(here.Keys.ToArray(), there.Keys.ToArray());
         foreach (var (head, scores) in here)
+        {
             HeadHarness.AssertAllClose(scores, there[head], 1e-5, $"{head}: fitting process vs a process that loaded the .zip");
+        }
     }
 
     /// <summary>The table rows: head -> AUROC, FPR@95, AUPR-In, AUPR-Out for near-OOD, then for far-OOD.</summary>

@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.Ood.Tests;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.EndToEnd.Tests;
 
@@ -35,9 +34,14 @@ public sealed class SeparateProcessPersistenceTests
 
         var perRow = PredictRowByRow(ml, model, testRows);
         foreach (var head in HeadCatalogue.All)
+        {
             AssertAgree(head, batched[head.Column], perRow[head.Column], "PredictionEngine vs batched");
+        }
+
         foreach (var decision in HeadCatalogue.Decisions)
+        {
             Assert.IsTrue(batched[decision.Column].Contains(1f) && batched[decision.Column].Contains(0f), $"{decision}: the decision splits the test rows");
+        }
 
         string folder = TestContext.TestRunResultsDirectory ?? Path.GetTempPath();
         string zip = Path.Combine(folder, $"classifier-{Guid.NewGuid():N}.zip");
@@ -54,7 +58,9 @@ public sealed class SeparateProcessPersistenceTests
             "every head comes back batched");
         var restoredScores = restored.Transform(test);
         foreach (var head in HeadCatalogue.All)
+        {
             AssertAgree(head, batched[head.Column], Read(restoredScores, head), "restored vs batched");
+        }
     }
 
     [TestMethod]
@@ -104,9 +110,13 @@ public sealed class SeparateProcessPersistenceTests
     private static void AssertAgree(CataloguedHead head, float[] expected, float[] actual, string what)
     {
         if (head.IsDecision)
+        {
             CollectionAssert.AreEqual(expected, actual, $"{head}: {what}");
+        }
         else
+        {
             HeadHarness.AssertAllClose(expected, actual, Tolerance, $"{head}: {what}");
+        }
     }
 
     private static Dictionary<string, float[]> PredictRowByRow(MLContext ml, ITransformer model, List<FeatureRow> rows)
@@ -127,7 +137,10 @@ public sealed class SeparateProcessPersistenceTests
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Ml.Ood.LoadCheck.dll"), zip, features, output }.Concat(HeadCatalogue.All.Select(h => h.Column)))
+        {
             start.ArgumentList.Add(arg);
+        }
+
         using var process = Process.Start(start)!;
         string stderr = process.StandardError.ReadToEnd();
         process.StandardOutput.ReadToEnd();

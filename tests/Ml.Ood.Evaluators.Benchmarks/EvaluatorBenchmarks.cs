@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML;
-using Ml.Ood;
 
 namespace Ml.Ood.Evaluators.Benchmarks;
 

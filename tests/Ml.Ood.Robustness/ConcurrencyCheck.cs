@@ -42,7 +42,9 @@ internal static class ConcurrencyCheck
                     int count = pattern is Pattern.OwningEnginePerCall or Pattern.NonOwningEnginePerCall ? enginesPerThread : predictions;
                     RunThreads(ml, model, pattern, rows, reference, threads, count, $"{Loader(oodLoad)}, {pattern}, repetition {repetition}");
                     if (Environment.GetEnvironmentVariable("MLOOD_TIMINGS") is not null)
+                    {
                         Console.WriteLine($"  {Loader(oodLoad)} {pattern}: {clock.Elapsed.TotalSeconds:F1} s");
+                    }
                 }
                 (model as IDisposable)?.Dispose();
             }
@@ -85,7 +87,9 @@ internal static class ConcurrencyCheck
         workers.ForEach(w => w.Start());
         workers.ForEach(w => w.Join());
         if (!failures.IsEmpty)
+        {
             throw new InvalidOperationException($"{what}: {failures.Count} threads failed; first: {failures.First()}");
+        }
     }
 
     private static void Work(MLContext ml, ITransformer model, Pattern pattern, List<RawRow> rows, int[][] reference, int predictions, int thread)
@@ -101,7 +105,10 @@ internal static class ConcurrencyCheck
                 int row = (i * 7 + thread * 13) % rows.Count;
                 var bits = engine.Predict(rows[row]).Bits();
                 if (!bits.SequenceEqual(reference[row]))
+                {
                     throw new InvalidOperationException($"row {row}: [{string.Join(", ", bits)}] instead of [{string.Join(", ", reference[row])}]");
+                }
+
                 if (perCall)
                 {
                     engine.Dispose();
@@ -122,7 +129,10 @@ internal static class ConcurrencyCheck
         var engine = RobustnessModel.Engine(ml, model, ownsTransformer: false);
         engine.Predict(rows[0]);
         for (int i = 0; i < 3; i++)
+        {
             (model as IDisposable)?.Dispose();
+        }
+
         try
         {
             engine.Predict(rows[1]);

@@ -30,13 +30,21 @@ internal static class FuzzCheck
             string outcome = Try(ml, bytes, data, expected, out string? violation);
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
             if (violation is not null)
+            {
                 violations.Add($"mutant {i} ({what}): {violation}");
+            }
         }
         Console.WriteLine($"{count} mutants (seed {seed}) in {clock.Elapsed.TotalSeconds:F1} s:");
         foreach (var (outcome, n) in outcomes)
+        {
             Console.WriteLine($"  {n,6}  {outcome}");
+        }
+
         foreach (string violation in violations.Take(20))
+        {
             Console.WriteLine($"VIOLATION {violation}");
+        }
+
         return violations.Count == 0 ? 0 : 1;
     }
 
@@ -51,7 +59,10 @@ internal static class FuzzCheck
         catch (InvalidDataException e)
         {
             if (Environment.GetEnvironmentVariable("MLOOD_FUZZ_VERBOSE") is not null)
+            {
                 Console.WriteLine($"refused: {Describe(e)}");
+            }
+
             return "refused: " + Category(e.Message);
         }
         catch (Exception e)
@@ -88,10 +99,16 @@ internal static class FuzzCheck
     {
         var chain = new List<string>();
         for (var current = e; current is not null; current = current.InnerException)
+        {
             chain.Add($"{current.GetType().Name}: {current.Message}");
+        }
+
         var innermost = e;
         while (innermost.InnerException is not null)
+        {
             innermost = innermost.InnerException;
+        }
+
         string where = innermost.StackTrace?.Split('\n').FirstOrDefault(l => l.Contains("Ml.Ood", StringComparison.Ordinal) || l.Contains("Microsoft.ML", StringComparison.Ordinal))?.Trim() ?? "";
         return string.Join(" <- ", chain) + (where.Length > 0 ? $" [{where}]" : "");
     }
@@ -100,19 +117,40 @@ internal static class FuzzCheck
     private static string Category(string message)
     {
         if (message.Contains("CRC-32", StringComparison.Ordinal))
+        {
             return "entry CRC-32";
+        }
+
         if (message.Contains("content hash", StringComparison.Ordinal))
+        {
             return "head content hash";
+        }
+
         if (message.Contains("two entries", StringComparison.Ordinal))
+        {
             return "duplicate entry";
+        }
+
         if (message.Contains("not a readable .zip", StringComparison.Ordinal))
+        {
             return "not a readable .zip";
+        }
+
         if (message.Contains("bytes where the .zip", StringComparison.Ordinal))
+        {
             return "entry size";
+        }
+
         if (message.Contains("ML.NET could not load it", StringComparison.Ordinal))
+        {
             return "ML.NET could not load it";
+        }
+
         if (message.Contains("cannot be trusted", StringComparison.Ordinal))
+        {
             return "damaged entry (deflate or length)";
+        }
+
         return "head check: " + message[..Math.Min(60, message.Length)];
     }
 }

@@ -23,7 +23,10 @@ internal static class LifecycleCheck
             var transformer = (ITransformer)model;
             RobustnessModel.ScoreBatched(transformer, data);
             using (var engine = RobustnessModel.Engine(ml, transformer, ownsTransformer: false))
+            {
                 engine.Predict(rows[0]);
+            }
+
             ml.Model.Save(transformer, schema, Path.Combine(workFolder, "resaved.zip"));
             ml.Ood().Verify(Path.Combine(workFolder, "resaved.zip"));
         }
@@ -31,7 +34,10 @@ internal static class LifecycleCheck
         var plain = ml.Model.Load(zip, out _);
         RobustnessModel.ScoreBatched(plain, data);
         using (var engine = RobustnessModel.Engine(ml, plain, ownsTransformer: false))
+        {
             engine.Predict(rows[0]);
+        }
+
         var batched = ml.Ood().WithBatchedHeads(plain);
         RobustnessModel.ScoreBatched(batched, data);
         (batched as IDisposable)?.Dispose();

@@ -45,7 +45,9 @@ internal static class RobustnessModel
             var decisions = new EstimatorChain<ITransformer>().AppendHeads(ml, Columns, readsAScore: true)
                 .Fit(heads.Transform(Load(ml, Rows(300, seed: 2, shift: 0))));
             foreach (var decision in decisions)
+            {
                 model = model.Append(decision);
+            }
         }
         ml.Model.Save(model, train.Schema, zipPath);
         (model as IDisposable)?.Dispose();
@@ -88,7 +90,10 @@ internal static class RobustnessModel
             int label = i % 3;
             var raw = new float[Dimensions];
             for (int d = 0; d < Dimensions; d++)
+            {
                 raw[d] = (d == label ? 4f : 0f) + shift + (float)(random.NextDouble() * 2 - 1);
+            }
+
             return new RawRow { Raw = raw, Label = label };
         }).ToList();
     }
@@ -102,11 +107,16 @@ internal static class RobustnessModel
         for (int i = 0; i < Dimensions; i++)
         {
             for (int j = 0; j < Dimensions; j++)
+            {
                 mix[i * Dimensions + j] = i == j ? 1f : 0.05f * ((i + 2 * j) % 3 - 1);
+            }
         }
         var centres = new float[Dimensions * 3];
         for (int k = 0; k < 3; k++)
+        {
             centres[k * 3 + k] = 1f;
+        }
+
         string features = g.AddNode("MatMul", ["Raw", g.AddInitializer("mix", mix, Dimensions, Dimensions)], "Features");
         g.AddNode("MatMul", [features, g.AddInitializer("centres", centres, Dimensions, 3)], "Logits");
         g.AddOutput("Features", TensorProto.Types.DataType.Float, Dimensions);

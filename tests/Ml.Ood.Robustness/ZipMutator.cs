@@ -92,9 +92,14 @@ internal static class ZipMutator
         var setting = settings[random.Next(settings.Count)];
         string before = $"{setting.Key}={setting.Value}";
         if (random.Next(2) == 0)
+        {
             setting.Key += "x";
+        }
         else
+        {
             setting.Value = setting.Value.Length > 0 && random.Next(2) == 0 ? setting.Value[..^1] : setting.Value + "1";
+        }
+
         return ($"setting {before} -> {setting.Key}={setting.Value}", parsed.ToByteArray());
     }
 

@@ -24,7 +24,9 @@ public sealed partial class CodeLayoutTests
         {
             var namespaces = folder.Select(f => NamespaceLine().Match(File.ReadAllText(f)).Groups[1].Value).Distinct().ToList();
             if (namespaces.Count != 1)
+            {
                 mixed.Add($"{Path.GetRelativePath(RepositoryPaths.Root, folder.Key!)}: {string.Join(", ", namespaces)}");
+            }
         }
         Assert.IsEmpty(mixed, "folders with more than one namespace: " + string.Join("; ", mixed));
     }

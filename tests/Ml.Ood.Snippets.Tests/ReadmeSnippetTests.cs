@@ -37,6 +37,8 @@ public sealed class ReadmeSnippetTests
     {
         var shown = SnippetSources.MarkdownBlocks(RepositoryPaths.Root).Where(b => b.Name is not null).GroupBy(b => b.Name!).ToList();
         foreach (var name in SnippetSources.Regions(SnippetFolder).Keys)
+        {
             Assert.AreEqual(1, shown.SingleOrDefault(g => g.Key == name)?.Count() ?? 0, $"'#region {name}' should appear in exactly one README block.");
+        }
     }
 }

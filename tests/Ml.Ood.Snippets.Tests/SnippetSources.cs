@@ -22,11 +22,16 @@ internal static class SnippetSources
             for (int i = 0; i < lines.Length; i++)
             {
                 if (!CSharpFences.Contains(lines[i].Trim()))
+                {
                     continue;
+                }
+
                 string? name = i > 0 ? MarkerName(lines[i - 1]) : null;
                 int end = Array.FindIndex(lines, i + 1, l => l.Trim() == "```");
                 if (end < 0)
+                {
                     throw new InvalidDataException($"{file}:{i + 1}: unclosed code block");
+                }
                 // A block inside a list item is indented like its fence; the code itself starts at the fence's column.
                 int fenceIndent = lines[i].Length - lines[i].TrimStart(' ').Length;
                 var code = lines[(i + 1)..end].Select(l => l.Length - l.TrimStart(' ').Length >= fenceIndent ? l[fenceIndent..] : l.TrimStart(' '));
@@ -47,13 +52,22 @@ internal static class SnippetSources
             {
                 string trimmed = lines[i].Trim();
                 if (!trimmed.StartsWith("#region ", StringComparison.Ordinal))
+                {
                     continue;
+                }
+
                 string name = trimmed["#region ".Length..].Trim();
                 int end = Array.FindIndex(lines, i + 1, l => l.Trim().StartsWith("#endregion", StringComparison.Ordinal));
                 if (end < 0)
+                {
                     throw new InvalidDataException($"{file}:{i + 1}: #region {name} has no #endregion");
+                }
+
                 if (!parts.TryGetValue(name, out var list))
+                {
                     parts[name] = list = [];
+                }
+
                 list.Add(Join(Dedent(lines[(i + 1)..end])));
                 i = end;
             }
@@ -77,11 +91,16 @@ internal static class SnippetSources
         {
             string dir = pending.Pop();
             foreach (string file in Directory.GetFiles(dir, "*.md"))
+            {
                 yield return file;
+            }
+
             foreach (string sub in Directory.GetDirectories(dir))
             {
                 if (!SkippedFolders.Contains(Path.GetFileName(sub)))
+                {
                     pending.Push(sub);
+                }
             }
         }
     }

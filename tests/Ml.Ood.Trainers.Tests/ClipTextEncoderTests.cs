@@ -58,7 +58,9 @@ public sealed class ClipTextEncoderTests
         {
             double norm = Math.Sqrt(direct[r].Sum(v => (double)v * v));
             for (int d = 0; d < Width; d++)
+            {
                 Assert.AreEqual(direct[r][d] / norm, actual[r][d], 1e-6, $"text {r}, dimension {d}");
+            }
         }
     }
 
@@ -70,11 +72,15 @@ public sealed class ClipTextEncoderTests
         var words = encoder.EncodeWords([new("cat", PartOfSpeech.Noun), new("cat", PartOfSpeech.Adjective), new("cat")]);
         var expected = encoder.Encode(["a photo of a cat.", "This is a cat photo", "a photo of a cat."]);
         for (int i = 0; i < 3; i++)
+        {
             CollectionAssert.AreEqual(expected[i], words[i], $"word {i}");
+        }
         // A batch of one against a batch of three: ONNX Runtime may sum in another order, so within float rounding.
         var className = encoder.EncodeClassNames(["cat"])[0];
         for (int d = 0; d < Width; d++)
+        {
             Assert.AreEqual(expected[0][d], className[d], 1e-6);
+        }
     }
 
     [TestMethod]

@@ -31,6 +31,8 @@ internal static class EmbeddingData
     {
         Assert.HasCount(expected.Count, actual, because);
         for (int i = 0; i < expected.Count; i++)
+        {
             Ml.Ood.Tests.LogitHeadReference.AssertClose(expected[i], actual[i], $"{because}, row {i}");
+        }
     }
 }

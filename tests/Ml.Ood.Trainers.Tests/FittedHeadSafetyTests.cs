@@ -33,7 +33,9 @@ public sealed class FittedHeadSafetyTests
         foreach (var (name, scores) in new[] { ("Knn", knn), ("Mahalanobis", mahalanobis) })
         {
             for (int r = 3; r < queries.Length; r++)
+            {
                 Assert.IsTrue(float.IsNaN(scores[r]), $"{name}: row {r} scored {scores[r]}, not NaN");
+            }
         }
     }
 

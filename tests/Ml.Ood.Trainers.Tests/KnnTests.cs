@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Trainers.Tests;
 
@@ -59,15 +58,21 @@ public sealed class KnnTests
         Assert.AreEqual(1L, bank.ZeroRowsSkipped, "only the true zero row is left out");
         Assert.HasCount(expected.Length, bank.Rows);
         for (int r = 0; r < expected.Length; r++)
+        {
             for (int d = 0; d < 3; d++)
+            {
                 Assert.AreEqual(expected[r][d], bank.Rows[r][d], 1e-7f, $"row {r}, value {d}");
+            }
+        }
 
         // Through the head: each query is a rescaled bank row, so its nearest neighbour is at distance 0.
         var model = ml.Ood().Knn("KnnScore", "Embedding", k: 1).Fit(EmbeddingData.Create(ml, rows));
         Assert.AreEqual("4", model.Head.Parameters["bank_rows"]);
         var scores = model.Transform(EmbeddingData.Create(ml, [[2, 2, 2], [1, -1, 1], [5, 5, -5]])).GetColumn<float>("KnnScore").ToArray();
         foreach (float score in scores)
+        {
             Assert.AreEqual(0f, score, 1e-5f);
+        }
     }
 
     [TestMethod]
@@ -75,7 +80,7 @@ public sealed class KnnTests
     {
         var ml = new MLContext(seed: 1);
         var warnings = new List<string>();
-        ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning) warnings.Add(e.RawMessage); };
+        ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning) { warnings.Add(e.RawMessage); } };
         float[][] bank = [[3, 0], [0, 0], [0, 2]];
         var model = ml.Ood().Knn("KnnScore", "Embedding", k: 1).Fit(EmbeddingData.Create(ml, bank));
 

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Trainers.Tests;
 

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Trainers.Tests;
 
@@ -39,7 +38,10 @@ public sealed class NegativeLabelMiningTests
         CollectionAssert.AreEqual(new[] { 4, 2, 7, 6 }, selection.Indices.ToArray());
         var expected = new[] { -Math.Sqrt(0.5), 0, -1 / Math.Sqrt(5), 1 / Math.Sqrt(5) };
         for (int i = 0; i < expected.Length; i++)
+        {
             Assert.AreEqual(expected[i], selection.Similarities[i], 1e-6, selection.Words[i].Text);
+        }
+
         Assert.AreSame(WordEmbeddings[4], selection.Embeddings[0], "the caller's embedding, as given");
         Assert.AreEqual(1, selection.ExcludedAsIdLabels);
         Assert.AreEqual(1, selection.ExcludedAsDuplicates);

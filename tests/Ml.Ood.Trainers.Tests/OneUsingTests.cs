@@ -55,7 +55,10 @@ public sealed class OneUsingTests
         Assert.AreEqual(6L, settings.IdRowCount, "no row is marked OOD");
 
         foreach (string score in new[] { "Energy", "Msp", "MaxLogit", "Mcm", "NegLabel", "Knn", "Knn2", "Mds", "Mined", "Mined2" })
+        {
             Assert.AreEqual(NumberDataViewType.Single, scored.Schema[score].Type, score);
+        }
+
         Assert.AreEqual(BooleanDataViewType.Instance, scored.Schema["IsOod"].Type);
     }
 
@@ -103,7 +106,9 @@ public sealed class OneUsingTests
             typeof(NegativeLabelMiningOptions), typeof(ThresholdSettings), typeof(ThresholdSettingsExtensions), typeof(OodLogitHeadsCatalog), typeof(OodVisionLanguageCatalog), typeof(OodDistanceCatalog), typeof(OodDecisionCatalog), typeof(OodNegativeMiningCatalog),
         ];
         foreach (var type in entryPoints)
+        {
             Assert.AreEqual("Ml.Ood", type.Namespace, type.Name);
+        }
     }
 
     private static List<Row> Rows()

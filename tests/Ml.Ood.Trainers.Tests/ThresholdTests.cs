@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml.Ood.Transforms;
 
 namespace Ml.Ood.Trainers.Tests;
 
@@ -32,7 +31,9 @@ public sealed class ThresholdTests
         var decisions = model.Transform(id).GetColumn<bool>("IsOod").ToArray();
         var scores = id.GetColumn<float>("Score").ToArray();
         for (int i = 0; i < scores.Length; i++)
+        {
             Assert.AreEqual(scores[i] > expected, decisions[i], $"score {scores[i]}");
+        }
     }
 
     [TestMethod]
@@ -74,7 +75,10 @@ public sealed class ThresholdTests
 
         CollectionAssert.AreEqual(expected, model.Transform(test).GetColumn<bool>("IsOod").ToArray(), "batched");
         using (var engine = ml.Model.CreatePredictionEngine<ScoreRow, DecisionRow>(model))
+        {
             CollectionAssert.AreEqual(expected, scores.Select(x => engine.Predict(new ScoreRow { Score = x }).IsOod).ToArray(), "per row");
+        }
+
         string zip = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"threshold-nan-{Guid.NewGuid():N}.zip");
         ml.Model.Save(model, id.Schema, zip);
         CollectionAssert.AreEqual(expected, ml.Model.Load(zip, out _).Transform(test).GetColumn<bool>("IsOod").ToArray(), "loaded by ML.NET");

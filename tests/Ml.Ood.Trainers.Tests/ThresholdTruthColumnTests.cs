@@ -40,7 +40,9 @@ public sealed class ThresholdTruthColumnTests
 
         var decisions = model.Transform(mixed).GetColumn<bool>("IsOod").ToArray();
         for (int i = 0; i < rows.Count; i++)
+        {
             Assert.AreEqual(!(rows[i].Score <= 19f), decisions[i], $"score {rows[i].Score}");
+        }
     }
 
     [TestMethod]

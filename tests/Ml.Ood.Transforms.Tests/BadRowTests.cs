@@ -58,7 +58,9 @@ public sealed class BadRowTests
         ml.Log += (_, e) =>
         {
             if (e.Kind == ChannelMessageKind.Warning)
+            {
                 warnings.Add(e.RawMessage);
+            }
         };
 
         var scored = model.Transform(data);
@@ -67,7 +69,10 @@ public sealed class BadRowTests
             var scores = scored.GetColumn<float>(column).ToArray();
             Assert.IsTrue(scores.Take(Good.Length).All(float.IsFinite), $"{column}: finite rows score finite");
             for (int r = Good.Length; r < scores.Length; r++)
+            {
                 Assert.IsTrue(float.IsNaN(scores[r]), $"{column}: row {r} scored {scores[r]}, not NaN");
+            }
+
             var head = model.OfType<OodHeadTransformer>().Single(h => h.Head.OutputColumnName == column);
             Assert.AreEqual(bad.Length, head.NonFiniteRowCount, $"{column}: rows counted");
             Assert.IsTrue(warnings.Any(w => w.Contains($"'{column}'", StringComparison.Ordinal) && w.Contains($"{bad.Length} of {Good.Length + bad.Length} rows", StringComparison.Ordinal)),
@@ -97,7 +102,9 @@ public sealed class BadRowTests
         {
             var scores = scored.GetColumn<float>(column).ToArray();
             for (int r = 1; r < rows.Length; r++)
+            {
                 Assert.AreEqual(scores[0], scores[r], 1e-6, $"{column}: row scaled by {rows[r][0] / rows[0][0]:G2} scored {scores[r]} vs {scores[0]}");
+            }
         }
     }
 

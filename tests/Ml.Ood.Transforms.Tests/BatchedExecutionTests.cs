@@ -29,10 +29,15 @@ public sealed class BatchedExecutionTests
             scored.GetColumn<string>("Name").ToArray());
         var extra = scored.GetColumn<float[]>("Extra").ToArray();
         for (int i = 0; i < Logits.Length; i++)
+        {
             CollectionAssert.AreEqual(new float[] { i, -i, 0.5f * i }, extra[i], $"Extra of row {i}");
+        }
+
         var logits = scored.GetColumn<float[]>("Logits").ToArray();
         for (int i = 0; i < Logits.Length; i++)
+        {
             CollectionAssert.AreEqual(Logits[i], logits[i], $"Logits of row {i}");
+        }
     }
 
     [TestMethod]

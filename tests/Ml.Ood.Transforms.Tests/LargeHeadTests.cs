@@ -29,7 +29,9 @@ public sealed class LargeHeadTests
         {
             string path = Path.Combine(folder, "head.onnx");
             using (var input = new MemoryStream(model.Source.ToArray()))
+            {
                 Assert.AreEqual(1, OnnxExternalData.Write(input, model.Source.Length, path, "head.onnx.data", minBytes: 1 << 20));
+            }
 
             var written = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
             var bank = written.Graph.Initializer.Single(t => t.Name == "weights");
@@ -70,7 +72,9 @@ public sealed class LargeHeadTests
 
         HeadHarness.AssertAllClose(Expected(weights, 65536, queries), scores, 1e-4, "large head");
         if (!OperatingSystem.IsWindows())
+        {
             Assert.IsFalse(session.HoldsExternalDataFiles(model), "the files are deleted once ONNX Runtime has mapped them");
+        }
     }
 
     [TestMethod]
@@ -109,9 +113,13 @@ public sealed class LargeHeadTests
         var shape = results[0].GetTensorTypeAndShape().Shape;
         CollectionAssert.AreEqual(new long[] { 3 }, shape);
         if (kind == OodHeadOutputKind.Score)
+        {
             CollectionAssert.AreEqual(new float[3], results[0].GetTensorDataAsSpan<float>().ToArray());
+        }
         else
+        {
             CollectionAssert.AreEqual(new bool[3], results[0].GetTensorDataAsSpan<bool>().ToArray());
+        }
     }
 
     [TestMethod]
@@ -146,7 +154,9 @@ public sealed class LargeHeadTests
         using var anonymous = TemporaryFiles.CreateAnonymous("onnx");
         anonymous.Write([1, 2, 3]);
         if (!OperatingSystem.IsWindows())
+        {
             Assert.IsFalse(File.Exists(anonymous.Name), "no path leads to it, even while it is open");
+        }
     }
 
     [TestMethod]

@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Ml.Ood.Tests;
-using Ml.Ood.Transforms.Onnx;
 
 namespace Ml.Ood.Transforms.Tests;
 
@@ -66,7 +65,9 @@ public sealed class LoadIntegrityTests
         ml.Log += (_, e) =>
         {
             if (e.Kind == ChannelMessageKind.Warning)
+            {
                 warnings.Add(e.RawMessage);
+            }
         };
         using var loaded = (IDisposable)ml.Ood().Load(new MemoryStream(old), out _);
         CollectionAssert.AreEqual(expected, Score((ITransformer)loaded, data));

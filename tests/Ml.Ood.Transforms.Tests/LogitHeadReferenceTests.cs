@@ -35,7 +35,9 @@ public sealed class LogitHeadReferenceTests
             default: LogitScores.MaxLogit(block, 10, scores); break;
         }
         for (int i = 0; i < scores.Length; i++)
+        {
             LogitHeadReference.AssertClose(c.Expected[i], scores[i], $"{name} row {i}");
+        }
     }
 
     [TestMethod]
@@ -111,6 +113,8 @@ public sealed class LogitHeadReferenceTests
         var expected = Reference.Cases[index].Expected;
         Assert.HasCount(expected.Length, actual, because);
         for (int i = 0; i < actual.Length; i++)
+        {
             LogitHeadReference.AssertClose(expected[i], actual[i], $"{because}, row {i}");
+        }
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Ml.Ood.Tests;
 
 namespace Ml.Ood.Transforms.Tests;

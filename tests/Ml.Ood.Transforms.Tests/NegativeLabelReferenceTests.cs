@@ -71,7 +71,9 @@ public sealed class NegativeLabelReferenceTests
     {
         Assert.HasCount(c.Expected.Length, actual, because);
         for (int i = 0; i < actual.Length; i++)
+        {
             LogitHeadReference.AssertClose(c.Expected[i], actual[i], $"{because}, row {i}");
+        }
     }
 }
 

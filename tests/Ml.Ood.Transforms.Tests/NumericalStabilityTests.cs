@@ -57,7 +57,9 @@ public sealed class NumericalStabilityTests
     private static void AssertAllClose(float[] expected, float[] actual, string because)
     {
         for (int i = 0; i < expected.Length; i++)
+        {
             AssertClose(expected[i], actual[i], $"{because} row {i}");
+        }
     }
 
     private static void AssertClose(float expected, float actual, string because)

@@ -16,7 +16,10 @@ public sealed class PrivateFolderTests
         var folder = PrivateFolder.Create();
         Assert.IsTrue(Directory.Exists(folder.FullName));
         if (!OperatingSystem.IsWindows())
+        {
             Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, new DirectoryInfo(folder.FullName).UnixFileMode);
+        }
+
         File.WriteAllText(folder.PathOf("data"), "bank");
         Assert.IsTrue(folder.TryDelete());
         Assert.IsFalse(Directory.Exists(folder.FullName));

@@ -80,11 +80,16 @@ internal sealed class SavedModelFile
         for (int i = 0; i + 30 < zip.Length; i++)
         {
             if (BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(i)) != 0x04034b50)
+            {
                 continue;
+            }
+
             int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(i + 26));
             int extraLength = BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(i + 28));
             if (zip.AsSpan(i + 30, nameLength).SequenceEqual(name))
+            {
                 return i + 30 + nameLength + extraLength;
+            }
         }
         throw new ArgumentException($"No local header for '{entry}'.");
     }

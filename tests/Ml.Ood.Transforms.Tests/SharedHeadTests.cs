@@ -33,7 +33,10 @@ public sealed class SharedHeadTests
                 {
                     var scores = HeadHarness.PerRow(ml, model, data, Logits, "Energy");   // owns, so disposes, the model
                     if (!scores.Select(BitConverter.SingleToInt32Bits).SequenceEqual(reference))
+                    {
                         failures.Enqueue($"thread {t}, engine {engine}: scores differ");
+                    }
+
                     model.Transform(data).GetColumn<float>("Energy").ToArray();
                 }
             }
@@ -59,7 +62,10 @@ public sealed class SharedHeadTests
         var model = ml.Ood().Energy("Energy", "Logits").Append(ml.Ood().MaxSoftmaxProbability("Msp", "Logits")).Fit(data);
         var before = model.Transform(data).GetColumn<float>("Msp").ToArray();
         for (int i = 0; i < 3; i++)
+        {
             HeadHarness.PerRow(ml, model, data, Logits, "Energy");
+        }
+
         CollectionAssert.AreEqual(before, model.Transform(data).GetColumn<float>("Msp").ToArray());
     }
 }

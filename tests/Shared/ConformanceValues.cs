@@ -41,7 +41,9 @@ internal static class ConformanceValues
         }
         options.InputSchemaDefinition = Definition<VectorRow>(input, s.Test.Schema[input].Type);
         using (var engine = s.Ml.Model.CreatePredictionEngine<VectorRow, OutputRow>(head, options))
+        {
             return s.Test.GetColumn<float[]>(input).Select(x => engine.Predict(new VectorRow { Value = x }).Value()).ToArray();
+        }
     }
 
     /// <summary>One row with a scalar Single column of the given name.</summary>
@@ -69,7 +71,10 @@ internal static class ConformanceValues
         s.Fail(expected.Length != actual.Length, check, $"{expected.Length} rows expected, got {actual.Length}");
         var differing = Enumerable.Range(0, expected.Length).Where(i => !same(expected[i], actual[i])).ToList();
         if (differing.Count == 0)
+        {
             return;
+        }
+
         double worst = differing.Max(i => Math.Abs((double)expected[i] - actual[i]));
         long ulps = differing.Max(i => Ulps(expected[i], actual[i]));
         string rows = string.Join("; ", differing.Take(5).Select(i => $"row {i}: {expected[i]:R} vs {actual[i]:R}"));

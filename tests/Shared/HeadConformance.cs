@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace Ml.Ood.Tests;
 
@@ -106,7 +105,9 @@ internal static class HeadConformance
         s.Throws("wrong type, estimator GetOutputSchema", mismatch, () => estimator(null).GetOutputSchema(Shapes.Of(wrongType.Schema)), got);
         s.Throws("wrong type, transformer GetOutputSchema", mismatch, () => s.Fitted.GetOutputSchema(wrongType.Schema), got);
         if (s.ScalarInput)
+        {
             return;
+        }
 
         int width = s.Fitted.Head.InputSize;
         var wider = ConformanceValues.Vectors(s.Ml, input, width + 1);
@@ -220,7 +221,9 @@ internal sealed class ConformanceSubject(MLContext ml, string head, OodHeadTrans
     public void Fail(bool failed, string check, string what)
     {
         if (failed)
+        {
             throw new AssertFailedException($"Head conformance, {Head}, {check}: {what}.");
+        }
     }
 
     /// <summary>Asserts that <paramref name="action"/> throws ML.NET's schema error, its message starting with <paramref name="prefix"/>.</summary>

@@ -40,12 +40,17 @@ internal static class HeadHarness
     public static void AssertAllClose(IReadOnlyList<float> expected, IReadOnlyList<float> actual, double tolerance, string because)
     {
         if (expected.Count != actual.Count)
+        {
             throw new Microsoft.VisualStudio.TestTools.UnitTesting.AssertFailedException($"{because}: {expected.Count} rows expected, got {actual.Count}.");
+        }
+
         for (int i = 0; i < expected.Count; i++)
         {
             if (!(Math.Abs(expected[i] - actual[i]) <= tolerance))
+            {
                 throw new Microsoft.VisualStudio.TestTools.UnitTesting.AssertFailedException(
                     $"{because}: row {i}: expected {expected[i]:R}, got {actual[i]:R}.");
+            }
         }
     }
 }

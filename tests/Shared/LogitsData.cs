@@ -50,8 +50,12 @@ internal static class LogitsData
         writer.Write(logits.Count);
         writer.Write(logits[0].Length);
         foreach (var row in logits)
+        {
             foreach (float value in row)
+            {
                 writer.Write(value);
+            }
+        }
     }
 
     public static float[][] ReadBinary(string path)

@@ -27,7 +27,9 @@ internal static class LogitHeadReference
     {
         double tolerance = 1e-5 * Math.Max(1, Math.Abs(expected));
         if (!(Math.Abs(expected - actual) <= tolerance))
+        {
             throw new Microsoft.VisualStudio.TestTools.UnitTesting.AssertFailedException(
                 $"{because}: expected {expected:R}, got {actual:R} (tolerance {tolerance:G3}).");
+        }
     }
 }

@@ -17,7 +17,10 @@ internal static class RepositoryPaths
     {
         string path = Path.Combine(ReferenceVectorsFolder, fileName);
         if (!File.Exists(path))
+        {
             throw new FileNotFoundException($"Reference vector '{fileName}' not found in {ReferenceVectorsFolder}.", path);
+        }
+
         return path;
     }
 
@@ -26,7 +29,9 @@ internal static class RepositoryPaths
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "MlOod.sln")))
+            {
                 return dir.FullName;
+            }
         }
         throw new DirectoryNotFoundException($"MlOod.sln not found above {AppContext.BaseDirectory}.");
     }

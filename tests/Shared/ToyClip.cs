@@ -23,7 +23,10 @@ internal static class ToyClip
             .Concat("abcdefghijklmnopqrstuvwxyz.".Select(c => c + "</w>"))
             .Concat(Merges.Select(m => m.Replace(" ", "")))
             .Append("<|startoftext|>").Append("<|endoftext|>"))
+        {
             vocab[token] = vocab.Count;
+        }
+
         File.WriteAllText(Path.Combine(folder, "vocab.json"), JsonSerializer.Serialize(vocab));
         File.WriteAllLines(Path.Combine(folder, "merges.txt"), ["#version: 0.2", .. Merges]);
         File.WriteAllBytes(Path.Combine(folder, "text.onnx"), TextModel(vocab.Count));

@@ -1,6 +1,5 @@
 using System.Numerics;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Ml.Ood.Evaluators.Common;
 
 namespace Ml.Ood;

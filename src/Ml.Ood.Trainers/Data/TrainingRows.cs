@@ -29,11 +29,16 @@ internal static class TrainingRows
             getEmbedding(ref row);
             row.CopyTo(dense);
             if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(dense))
+            {
                 throw new ArgumentException(OodErrors.Format(OodErrors.EmbeddingNotFinite, embeddingColumn, rows), nameof(data));
+            }
+
             onRow(dense, getLabel?.Invoke(rows) ?? 0);
             rows++;
             if (rows % 100_000 == 0)
+            {
                 channel.Info(MessageSensitivity.None, $"Read {rows:N0} rows of '{embeddingColumn}'.");
+            }
         }
         return rows;
     }

@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
 namespace Ml.Ood;
@@ -49,9 +48,15 @@ public sealed class ThresholdEstimator : OodHeadEstimator<ThresholdSettings>
         : base(catalog, outputColumnName, inputColumnName, execution)
     {
         if (!(idTruePositiveRate > 0 && idTruePositiveRate <= 1))
+        {
             throw new ArgumentOutOfRangeException(nameof(idTruePositiveRate), idTruePositiveRate, OodErrors.Format(OodErrors.TruePositiveRateOutOfRange, idTruePositiveRate));
+        }
+
         if (isOodColumnName is not null)
+        {
             ArgumentException.ThrowIfNullOrWhiteSpace(isOodColumnName);
+        }
+
         IdTruePositiveRate = idTruePositiveRate;
         IsOodColumnName = isOodColumnName;
     }
@@ -69,13 +74,17 @@ public sealed class ThresholdEstimator : OodHeadEstimator<ThresholdSettings>
     private protected override void CheckOtherInputs(DataViewSchema inputSchema)
     {
         if (IsOodColumnName is not null)
+        {
             HeadSchema.CheckTruth(inputSchema, IsOodColumnName, "isOodColumnName");
+        }
     }
 
     private protected override void CheckOtherInputs(SchemaShape inputSchema)
     {
         if (IsOodColumnName is not null)
+        {
             HeadSchema.CheckTruth(inputSchema, IsOodColumnName, "isOodColumnName");
+        }
     }
 
     private protected override FittedHead<ThresholdSettings> FitHead(IDataView trainingData, int inputSize)

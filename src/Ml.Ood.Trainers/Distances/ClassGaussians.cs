@@ -47,7 +47,10 @@ internal sealed class ClassGaussians
         long n = TrainingRows.Read(host, data, column, labelColumn, (embedding, label) =>
         {
             if (label < 0)
+            {
                 throw new ArgumentException(OodErrors.Format(OodErrors.NegativeClassLabel, labelColumn, label), nameof(labelColumn));
+            }
+
             while (means.Count <= label)
             {
                 means.Add(new double[dimensions]);
@@ -56,7 +59,10 @@ internal sealed class ClassGaussians
             var mean = means[label];
             long count = ++counts[label];
             for (int d = 0; d < dimensions; d++)
+            {
                 delta[d] = embedding[d] - mean[d];
+            }
+
             TensorPrimitives.MultiplyAdd(delta, 1.0 / count, mean, mean);
             double weight = (count - 1) / (double)count;
             for (int i = 0; i < dimensions; i++)
@@ -66,13 +72,17 @@ internal sealed class ClassGaussians
             }
         });
         if (n == 0)
+        {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.GaussiansNoRows, column));
+        }
 
         int classes = means.Count;
         for (int c = 0; c < classes; c++)
         {
             if (counts[c] == 0)
+            {
                 throw new ArgumentException(OodErrors.Format(OodErrors.ClassWithoutRows, labelColumn, c, classes - 1), nameof(labelColumn));
+            }
         }
         // The biased shared covariance S = scatter / N, as OpenOOD's MDS and docs/FORMULAS.md define it.
         TensorPrimitives.Divide(scatter, n, scatter);
@@ -90,7 +100,10 @@ internal sealed class ClassGaussians
             {
                 double sum = 0;
                 for (int i = 0; i < dimensions; i++)
+                {
                     sum += (double)Means[c * dimensions + i] * Whitening[i * Rank + j];
+                }
+
                 result[c * Rank + j] = (float)sum;
             }
         }
@@ -111,7 +124,9 @@ internal sealed class ClassGaussians
         {
             double scale = 1 / Math.Sqrt(values[kept[j]]);
             for (int i = 0; i < n; i++)
+            {
                 whitening[i * kept.Length + j] = (float)(vectors[i * n + kept[j]] * scale);
+            }
         }
         return (whitening, kept.Length);
     }

@@ -46,14 +46,20 @@ internal sealed class KnnBank
                 return;
             }
             if (fraction is double f && random.NextDouble() >= f)
+            {
                 return;
+            }
+
             candidates++;
             if (maxRows is int cap && kept.Count >= cap)
             {
                 // Reservoir sampling (Vitter's algorithm R): every candidate is kept with probability cap / candidates.
                 long slot = random.NextInt64(candidates);
                 if (slot < cap)
+                {
                     kept[(int)slot] = Normalise(embedding, scale);
+                }
+
                 return;
             }
             kept.Add(Normalise(embedding, scale));
@@ -67,8 +73,10 @@ internal sealed class KnnBank
     {
         long bytes = rows * dimensions * sizeof(float);
         if (bytes > MaxBankBytes)
+        {
             throw new InvalidOperationException(
                 OodErrors.Format(OodErrors.KnnBankTooLarge, rows, dimensions, bytes / 1e9, MaxBankBytes / (dimensions * sizeof(float))));
+        }
     }
 
     /// <summary>The bank transposed to [dimensions, rows], the layout a MatMul with queries [n, dimensions] reads.</summary>
@@ -80,7 +88,9 @@ internal sealed class KnnBank
         {
             var row = Rows[r];
             for (int d = 0; d < Dimensions; d++)
+            {
                 transposed[(long)d * rows + r] = row[d];
+            }
         }
         return transposed;
     }

@@ -56,7 +56,10 @@ public sealed class KnnEstimator : OodHeadEstimator<KnnSettings>
     {
         var host = Catalog.Environment.Register(nameof(KnnEstimator));
         if (_options.BankFraction is null && _options.MaxBankRows is null && trainingData.GetRowCount() is long known)
+        {
             KnnBank.CheckSize(known, inputSize);
+        }
+
         var random = _options.Seed is int seed ? new Random(seed) : host.Rand;
         var bank = KnnBank.Read(host, trainingData, InputColumnName, inputSize, _options.BankFraction, _options.MaxBankRows, random);
         using (var channel = host.Start("KNN bank"))
@@ -64,12 +67,19 @@ public sealed class KnnEstimator : OodHeadEstimator<KnnSettings>
             channel.Info(MessageSensitivity.None,
                 $"KNN bank: {bank.Rows.Length:N0} of {bank.RowsRead:N0} rows of '{InputColumnName}' ({bank.ZeroRowsSkipped:N0} zero-norm rows left out).");
             if (bank.ZeroRowsSkipped > 0)
+            {
                 channel.Warning(MessageSensitivity.None, $"{bank.ZeroRowsSkipped:N0} rows of '{InputColumnName}' have zero norm and were left out of the KNN bank.");
+            }
         }
         if (bank.Rows.Length == 0)
+        {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.KnnBankEmpty, InputColumnName));
+        }
+
         if (K > bank.Rows.Length)
+        {
             throw new ArgumentOutOfRangeException("k", K, OodErrors.Format(OodErrors.KnnKLargerThanBank, K, bank.Rows.Length));
+        }
 
         int rows = bank.Rows.Length;
         float[] bankTransposed = bank.Transposed();

@@ -32,10 +32,18 @@ public sealed class KnnOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(OutputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(InputColumnName);
         if (K < 1)
+        {
             throw new ArgumentOutOfRangeException(nameof(K), K, OodErrors.Format(OodErrors.KTooSmall, K));
+        }
+
         if (BankFraction is double f && !(f > 0 && f <= 1))
+        {
             throw new ArgumentOutOfRangeException(nameof(BankFraction), f, OodErrors.Format(OodErrors.BankFractionOutOfRange, f));
+        }
+
         if (MaxBankRows is int rows && rows < 1)
+        {
             throw new ArgumentOutOfRangeException(nameof(MaxBankRows), rows, OodErrors.Format(OodErrors.MaxBankRowsTooSmall, rows));
+        }
     }
 }

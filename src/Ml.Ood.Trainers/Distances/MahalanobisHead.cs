@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Ml.Ood.Trainers.Data;
 using Ml.Ood.Transforms.Onnx;
@@ -57,9 +56,14 @@ public sealed class MahalanobisEstimator : OodHeadEstimator<MahalanobisSettings>
         // A zero covariance has an empty pseudo-inverse: the head would score every input 0 (the most in-distribution
         // score there is), NaN included. Refuse it rather than ship a detector that never says "I don't know".
         if (gaussians.Rank == 0)
+        {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.CovarianceRankZero, InputColumnName, gaussians.Rows, gaussians.Classes, LabelColumnName));
+        }
+
         using (var channel = host.Start("Mahalanobis"))
+        {
             channel.Info(MessageSensitivity.None, $"Mahalanobis: {gaussians.Classes} classes from {gaussians.Rows:N0} rows; shared covariance of rank {gaussians.Rank} of {inputSize}.");
+        }
 
         int classes = gaussians.Classes, rank = gaussians.Rank;
         float[] whitenedMeans = gaussians.WhitenedMeans(inputSize);

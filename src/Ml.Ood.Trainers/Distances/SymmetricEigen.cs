@@ -15,7 +15,9 @@ internal static class SymmetricEigen
         var a = (double[])matrix.Clone();
         var v = new double[n * n];
         for (int i = 0; i < n; i++)
+        {
             v[i * n + i] = 1;
+        }
 
         for (int sweep = 0; sweep < maxSweeps; sweep++)
         {
@@ -24,17 +26,29 @@ internal static class SymmetricEigen
             {
                 diagonal += a[i * n + i] * a[i * n + i];
                 for (int j = i + 1; j < n; j++)
+                {
                     offDiagonal += a[i * n + j] * a[i * n + j];
+                }
             }
             if (offDiagonal <= 1e-30 * diagonal || offDiagonal == 0)
+            {
                 break;
+            }
+
             for (int p = 0; p < n - 1; p++)
+            {
                 for (int q = p + 1; q < n; q++)
+                {
                     Rotate(a, v, n, p, q);
+                }
+            }
         }
         var values = new double[n];
         for (int i = 0; i < n; i++)
+        {
             values[i] = a[i * n + i];
+        }
+
         return (values, v);
     }
 
@@ -43,11 +57,17 @@ internal static class SymmetricEigen
     {
         double apq = a[p * n + q];
         if (apq == 0)
+        {
             return;
+        }
+
         double theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
         double t = Math.Sign(theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
         if (theta == 0)
+        {
             t = 1;
+        }
+
         double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
         for (int k = 0; k < n; k++)
         {

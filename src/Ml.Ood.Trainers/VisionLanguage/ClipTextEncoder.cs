@@ -63,13 +63,19 @@ public sealed class ClipTextEncoder : IDisposable
 
         using var sessionOptions = new SessionOptions();
         if (_options.GpuDeviceId is int gpu)
+        {
             sessionOptions.AppendExecutionProvider_CUDA(gpu);
+        }
+
         _session = new InferenceSession(modelPath, sessionOptions);
         _maskName = _session.InputNames.FirstOrDefault(n => n == "attention_mask");
         _idsName = _options.InputIdsName ?? _session.InputNames.First(n => n != "attention_mask");
         _outputName = _options.OutputName ?? _session.OutputNames[0];
         if (!_session.InputMetadata.TryGetValue(_idsName, out var idsMetadata))
+        {
             throw new ArgumentException(OodErrors.Format(OodErrors.TextModelInputMissing, _idsName, string.Join(", ", _session.InputNames)), nameof(options));
+        }
+
         _int32Ids = idsMetadata.ElementType == typeof(int);
     }
 
@@ -90,7 +96,10 @@ public sealed class ClipTextEncoder : IDisposable
         // clip.tokenize(truncate=True): keep what fits and end with the end token.
         int kept = Math.Min(tokens.Count, length - 2);
         for (int i = 0; i < kept; i++)
+        {
             ids[1 + i] = tokens[i];
+        }
+
         ids[1 + kept] = _endId;
         return ids;
     }
@@ -159,7 +168,10 @@ public sealed class ClipTextEncoder : IDisposable
             using var outputs = _session.Run(runOptions, names, inputs, [_outputName]);
             var outputShape = outputs[0].GetTensorTypeAndShape().Shape;
             if (outputShape.Length != 2 || outputShape[0] != rows)
+            {
                 throw new InvalidOperationException(OodErrors.Format(OodErrors.TextModelOutputShape, _outputName, string.Join(", ", outputShape)));
+            }
+
             return Normalised(outputs[0].GetTensorDataAsSpan<float>(), rows, (int)outputShape[1]);
         }
         finally
@@ -177,7 +189,9 @@ public sealed class ClipTextEncoder : IDisposable
             double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(row));
             result[r] = new float[width];
             for (int d = 0; d < width; d++)
+            {
                 result[r][d] = norm > 0 ? (float)(row[d] / norm) : 0f;
+            }
         }
         return result;
     }

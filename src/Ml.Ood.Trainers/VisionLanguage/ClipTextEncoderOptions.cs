@@ -48,14 +48,22 @@ public sealed class ClipTextEncoderOptions
     internal void Validate()
     {
         if (ContextLength < 2)
+        {
             throw new ArgumentOutOfRangeException(nameof(ContextLength), ContextLength, OodErrors.ContextLengthTooShort);
+        }
+
         if (BatchSize < 1)
+        {
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, OodErrors.BatchSizeTooSmall);
+        }
+
         foreach (var (name, template) in new[] { (nameof(ClassTemplate), ClassTemplate), (nameof(NounTemplate), NounTemplate),
             (nameof(AdjectiveTemplate), AdjectiveTemplate), (nameof(UnspecifiedTemplate), UnspecifiedTemplate) })
         {
             if (template is null || !template.Contains("{}", StringComparison.Ordinal))
+            {
                 throw new ArgumentException(OodErrors.Format(OodErrors.PromptTemplateWithoutSlot, template), name);
+            }
         }
     }
 }

@@ -53,7 +53,9 @@ public static class Lexicon
             {
                 string text = lemma.Replace('_', ' ');
                 if (seen.Add(text))
+                {
                     words.Add(new LexiconWord(text, tag));
+                }
             }
         }
         return words;
@@ -85,15 +87,23 @@ public static class Lexicon
         foreach (string line in File.ReadLines(path))
         {
             if (line.Length == 0 || line[0] == ' ')
+            {
                 continue;
+            }
+
             var fields = line.Split(' ');
             int file = int.Parse(fields[1], CultureInfo.InvariantCulture);
             string category = file < LexicographerFiles.Length ? LexicographerFiles[file] : file == 44 ? "adj.ppl" : $"lexfile.{file}";
             if (excluded.Contains(category))
+            {
                 continue;
+            }
+
             int wordCount = int.Parse(fields[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             for (int w = 0; w < wordCount; w++)
+            {
                 yield return WithoutAdjectiveMarker(fields[4 + 2 * w]);
+            }
         }
     }
 

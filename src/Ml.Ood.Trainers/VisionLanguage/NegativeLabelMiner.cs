@@ -39,14 +39,26 @@ public static class NegativeLabelMiner
         ArgumentNullException.ThrowIfNull(candidateEmbeddings);
         ArgumentNullException.ThrowIfNull(idLabelNames);
         if (count is int m && m < 1)
+        {
             throw new ArgumentOutOfRangeException(nameof(count), m, OodErrors.MinerCountTooSmall);
+        }
+
         if (!(quantile >= 0 && quantile <= 1))
+        {
             throw new ArgumentOutOfRangeException(nameof(quantile), quantile, OodErrors.MinerQuantileOutOfRange);
+        }
+
         var id = LabelEmbeddings.Normalise(idLabelEmbeddings, LabelEmbeddings.IdSet, nameof(idLabelEmbeddings));
         if (idLabelNames.Count != id.Count)
+        {
             throw new ArgumentException(OodErrors.Format(OodErrors.IdLabelNamesCountMismatch, idLabelNames.Count, id.Count), nameof(idLabelNames));
+        }
+
         if (candidates.Count != candidateEmbeddings.Count)
+        {
             throw new ArgumentException(OodErrors.Format(OodErrors.CandidateEmbeddingsCountMismatch, candidates.Count, candidateEmbeddings.Count), nameof(candidateEmbeddings));
+        }
+
         var words = LabelEmbeddings.Normalise(candidateEmbeddings, LabelEmbeddings.CandidateSet, nameof(candidateEmbeddings), id.Width);
 
         var kept = Eligible(candidates, idLabelNames, out int excludedAsIdLabels, out int excludedAsDuplicates);
@@ -72,13 +84,19 @@ public static class NegativeLabelMiner
     {
         long total = poolSizes.Sum();
         if (count >= total)
+        {
             return poolSizes.ToArray();
+        }
+
         var quotas = poolSizes.Select(n => (int)(count * (long)n / total)).ToArray();
         int left = count - quotas.Sum();
         var byRemainder = Enumerable.Range(0, poolSizes.Length)
             .OrderByDescending(p => count * (long)poolSizes[p] % total).ThenBy(p => p);
         foreach (int p in byRemainder.Take(left))
+        {
             quotas[p]++;
+        }
+
         return quotas;
     }
 
@@ -87,9 +105,15 @@ public static class NegativeLabelMiner
     {
         var cosines = new float[labels.Count];
         for (int k = 0; k < cosines.Length; k++)
+        {
             cosines[k] = TensorPrimitives.Dot(word, labels.Row(k));
+        }
+
         if (quantile == 1)
+        {
             return TensorPrimitives.Max<float>(cosines);
+        }
+
         Array.Sort(cosines);
         double position = quantile * (cosines.Length - 1);
         int below = (int)Math.Floor(position);
@@ -108,11 +132,17 @@ public static class NegativeLabelMiner
         {
             string text = candidates[i]?.Text?.Trim() ?? throw new ArgumentException(OodErrors.Format(OodErrors.CandidateWithoutText, i), nameof(candidates));
             if (idNames.Contains(text))
+            {
                 excludedAsIdLabels++;
+            }
             else if (!seen.Add(text))
+            {
                 excludedAsDuplicates++;
+            }
             else
+            {
                 kept.Add(i);
+            }
         }
         return kept;
     }

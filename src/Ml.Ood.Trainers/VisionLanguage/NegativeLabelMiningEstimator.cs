@@ -59,7 +59,10 @@ public sealed class NegativeLabelMiningEstimator : IEstimator<OodHeadTransformer
     {
         var selection = NegativeLabelMiner.Select(words, wordEmbeddings, idLabelNames, _idLabelEmbeddings, _options.Count, _options.Quantile);
         if (selection.Count == 0)
+        {
             throw new InvalidOperationException(OodErrors.NegativeMiningKeptNothing);
+        }
+
         var host = _catalog.Environment.Register(nameof(NegativeLabelMiningEstimator));
         using var channel = host.Start("NegMining");
         channel.Info(MessageSensitivity.None,

@@ -35,11 +35,20 @@ public sealed class NegativeLabelMiningOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(OutputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(InputColumnName);
         if (Count is int m && m < 1)
+        {
             throw new ArgumentOutOfRangeException(nameof(Count), m, OodErrors.Format(OodErrors.NegativeCountTooSmall, m));
+        }
+
         if (!(Quantile >= 0 && Quantile <= 1))
+        {
             throw new ArgumentOutOfRangeException(nameof(Quantile), Quantile, OodErrors.Format(OodErrors.QuantileOutOfRange, Quantile));
+        }
+
         if (Groups < 1)
+        {
             throw new ArgumentOutOfRangeException(nameof(Groups), Groups, OodErrors.Format(OodErrors.GroupsTooFew, Groups));
+        }
+
         Temperatures.Check(Temperature, nameof(Temperature));
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Runtime;
 using Ml.Ood.Transforms.Execution;
 using Ml.Ood.Transforms.Persistence;
 

@@ -51,7 +51,10 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
         _sourceIdGetter = source.GetIdGetter();
         _buffers = new ColumnBuffer?[source.Schema.Count];
         foreach (var column in passThrough)
+        {
             _buffers[column.Index] = ColumnBuffer.Create(source, column, blockSize);
+        }
+
         _activeBuffers = _buffers.OfType<ColumnBuffer>().ToArray();
         _inputBlock = new float[blockSize * _inputSize];
         _outputBlock = new TOutput[blockSize];
@@ -69,7 +72,10 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
         if (_rowInBlock + 1 >= _rowsInBlock)
         {
             if (_sourceExhausted || !FillBlock())
+            {
                 return false;
+            }
+
             _rowInBlock = -1;
         }
         _rowInBlock++;
@@ -88,13 +94,19 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
         if (column.Index == _buffers.Length)
         {
             if (typeof(TValue) != typeof(TOutput))
+            {
                 throw new InvalidOperationException(
                     OodErrors.Format(OodErrors.GetterTypeMismatch, column.Name, typeof(TOutput).Name, typeof(TValue).Name));
+            }
+
             ValueGetter<TOutput> getter = (ref TOutput value) => value = _outputBlock[_rowInBlock];
             return (ValueGetter<TValue>)(Delegate)getter;
         }
         if (!IsColumnActive(column))
+        {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.ColumnNotRequestedByCursor, column.Name));
+        }
+
         return (ValueGetter<TValue>)_buffers[column.Index]!.MakeGetter(() => _rowInBlock);
     }
 
@@ -116,14 +128,20 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
             }
             _sourceIdGetter(ref _ids[rows]);
             foreach (var buffer in _activeBuffers)
+            {
                 buffer.Capture(rows);
+            }
+
             rows++;
             _rowsRead++;
         }
         _sourceExhausted = rows < _blockSize;
         _rowsInBlock = rows;
         if (rows == 0)
+        {
             return false;
+        }
+
         _state.Run(_inputBlock, rows, _outputBlock);
         _nonFiniteRows += InputRows.CountNonFinite(_inputBlock, _outputBlock, rows);
         return true;

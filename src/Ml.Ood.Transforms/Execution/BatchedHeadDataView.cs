@@ -37,12 +37,16 @@ internal sealed class BatchedHeadDataView : IDataView
         var needed = columnsNeeded.Select(c => c.Index).ToHashSet();
         var sourceColumns = needed.Where(i => i < OutputIndex).Select(i => _source.Schema[i]).ToList();
         if (!needed.Contains(OutputIndex))
+        {
             return new PassThroughCursor(Schema, _source.GetRowCursor(sourceColumns, rand));
+        }
 
         var input = _source.Schema[Info.InputColumnName];
         var passThrough = sourceColumns.ToArray();
         if (!needed.Contains(input.Index))
+        {
             sourceColumns.Add(input);
+        }
         // The cursor holds a reference to the head until it is disposed: an engine that disposes the head meanwhile
         // only gives back its own.
         _state.Lifetime.Acquire();

@@ -71,7 +71,10 @@ internal sealed class GuardedRowMapper : IRowToRowMapper
         protected override void Dispose(bool disposing)
         {
             if (disposing)
+            {
                 inner.Dispose();
+            }
+
             base.Dispose(disposing);
         }
     }

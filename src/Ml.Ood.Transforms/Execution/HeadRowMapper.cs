@@ -29,7 +29,10 @@ internal sealed class HeadRowMapper : IRowToRowMapper
     {
         var needed = dependingColumns.Where(c => c.Index < OutputIndex).Select(c => InputSchema[c.Index]).ToList();
         if (dependingColumns.Any(c => c.Index == OutputIndex) && needed.All(c => c.Name != _state.Info.InputColumnName))
+        {
             needed.Add(InputSchema[_state.Info.InputColumnName]);
+        }
+
         return needed;
     }
 
@@ -66,9 +69,13 @@ internal sealed class HeadRowMapper : IRowToRowMapper
             {
                 var column = input.Schema[info.InputColumnName];
                 if (info.InputIsScalar)
+                {
                     _scalarGetter = input.GetGetter<float>(column);
+                }
                 else
+                {
                     _vectorGetter = input.GetGetter<VBuffer<float>>(column);
+                }
             }
         }
 
@@ -86,16 +93,28 @@ internal sealed class HeadRowMapper : IRowToRowMapper
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
             if (column.Index != _mapper.OutputIndex)
+            {
                 return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+            }
+
             if (!_scoreActive)
+            {
                 throw new InvalidOperationException(OodErrors.Format(OodErrors.ColumnNotRequestedByRow, column.Name));
+            }
+
             if (typeof(TValue) != typeof(TOutput))
+            {
                 throw new InvalidOperationException(
                     OodErrors.Format(OodErrors.GetterTypeMismatch, column.Name, typeof(TOutput).Name, typeof(TValue).Name));
+            }
+
             ValueGetter<TOutput> getter = (ref TOutput value) =>
             {
                 if (_scoredPosition != _input.Position)
+                {
                     Score();
+                }
+
                 value = _output[0];
             };
             return (ValueGetter<TValue>)(Delegate)getter;
@@ -117,7 +136,10 @@ internal sealed class HeadRowMapper : IRowToRowMapper
             }
             state.Run(_inputValues, 1, _output);
             if (InputRows.CountNonFinite(_inputValues, _output, 1) > 0)
+            {
                 state.ReportRow();
+            }
+
             _scoredPosition = _input.Position;
         }
     }

@@ -81,8 +81,10 @@ internal sealed class HeadSession : IDisposable
         bool outputOk = session.OutputMetadata.Count == 1 && session.OutputMetadata.TryGetValue(output, out var result)
             && result.ElementType == outputType && result.Dimensions.Length == 1;
         if (!inputOk || !outputOk)
+        {
             throw new InvalidDataException(OodErrors.Format(
                 OodErrors.HeadSessionSignatureMismatch, info.InputColumnName, info.Kind, info.InputSize, output, outputType.Name));
+        }
     }
 
     /// <summary>Whether files of this session's model can still be reached by path (only where mapped files cannot be deleted).</summary>
@@ -133,18 +135,26 @@ internal sealed class HeadSession : IDisposable
             {
                 using var gpuOptions = SessionOptions.MakeSessionOptionWithCudaProvider(device);
                 if (!prepack)
+                {
                     gpuOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
+                }
+
                 return create(gpuOptions);
             }
             catch (Exception e) when (IsGpuUnavailable(e))
             {
                 if (!execution.FallbackToCpu)
+                {
                     throw GpuUnavailable(device, e);
+                }
             }
         }
         using var options = new SessionOptions();
         if (!prepack)
+        {
             options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        }
+
         return create(options);
     }
 

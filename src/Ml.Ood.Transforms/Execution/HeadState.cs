@@ -69,7 +69,10 @@ internal sealed class HeadState
     public void ReportCursor(long nonFinite, long rows)
     {
         if (nonFinite == 0)
+        {
             return;
+        }
+
         Interlocked.Add(ref _nonFiniteRows, nonFinite);
         Warn($"{nonFinite:N0} of {rows:N0} rows");
     }
@@ -80,7 +83,9 @@ internal sealed class HeadState
         long count = Interlocked.Increment(ref _nonFiniteRows);
         long next = Interlocked.Read(ref _nextPerRowReport);
         if (count >= next && Interlocked.CompareExchange(ref _nextPerRowReport, next * 10, next) == next)
+        {
             Warn($"{count:N0} rows so far");
+        }
     }
 
     private void Warn(string howMany)
@@ -96,7 +101,9 @@ internal sealed class HeadState
     private HeadSession SessionCore()
     {
         lock (_sessionLock)
+        {
             return _session ??= new HeadSession(Model, _execution);
+        }
     }
 
     private void Free()

@@ -10,8 +10,10 @@ internal static class InputRows
     public static void CheckLength(OodHeadInfo info, int actual, long row)
     {
         if (actual != info.InputSize)
+        {
             throw new InvalidOperationException(
                 OodErrors.Format(OodErrors.VectorLengthMismatch, info.InputColumnName, row, info.InputSize, actual, info.Kind));
+        }
     }
 
     /// <summary>
@@ -25,7 +27,9 @@ internal static class InputRows
         foreach (float value in values)
         {
             if (!float.IsFinite(value))
+            {
                 count++;
+            }
         }
         return count;
     }

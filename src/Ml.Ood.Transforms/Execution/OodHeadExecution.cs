@@ -25,7 +25,10 @@ internal sealed record OodHeadExecution(int? GpuDeviceId, bool FallbackToCpu, in
     {
         int block = options.BlockSize ?? OodExecutionOptions.DefaultBlockSize;
         if (block < 1)
+        {
             throw new ArgumentOutOfRangeException("execution", block, OodErrors.Format(OodErrors.BlockSizeTooSmall, block));
+        }
+
         return new OodHeadExecution(options.GpuDeviceId ?? context.GpuDeviceId, options.FallbackToCpu ?? context.FallbackToCpu, block);
     }
 }

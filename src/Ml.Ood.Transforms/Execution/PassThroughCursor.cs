@@ -30,14 +30,20 @@ internal sealed class PassThroughCursor : DataViewRowCursor
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
         if (!IsColumnActive(column))
+        {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.ColumnNotRequestedByCursor, column.Name));
+        }
+
         return _source.GetGetter<TValue>(_source.Schema[column.Index]);
     }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             _source.Dispose();
+        }
+
         base.Dispose(disposing);
     }
 }

@@ -50,12 +50,20 @@ internal sealed class SharedLifetime
         lock (_gate)
         {
             if (_references == 0)
+            {
                 return false;
+            }
+
             if (--_references > 0)
+            {
                 return false;
+            }
+
             _closing = true;
             while (Volatile.Read(ref _inFlight) > 0)
+            {
                 Monitor.Wait(_gate);
+            }
         }
         _free();
         return true;
@@ -78,7 +86,9 @@ internal sealed class SharedLifetime
         if (Interlocked.Decrement(ref _inFlight) == 0 && _closing)
         {
             lock (_gate)
+            {
                 Monitor.PulseAll(_gate);
+            }
         }
     }
 
@@ -86,6 +96,8 @@ internal sealed class SharedLifetime
     public void ThrowIfDisposed()
     {
         if (_closing)
+        {
             throw new ObjectDisposedException(_name, OodErrors.Format(OodErrors.HeadDisposed, _name));
+        }
     }
 }

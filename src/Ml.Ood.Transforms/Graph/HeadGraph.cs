@@ -36,7 +36,10 @@ internal sealed class HeadGraph
     public string Axis(long axis)
     {
         if (!_axes.TryGetValue(axis, out string? name))
+        {
             _axes[axis] = name = Builder.AddInitializer($"axis_{axis}", [axis], 1);
+        }
+
         return name;
     }
 
@@ -44,7 +47,10 @@ internal sealed class HeadGraph
     public string Ones(int width)
     {
         if (!_ones.TryGetValue(width, out string? name))
+        {
             _ones[width] = name = Builder.AddInitializer($"ones_{width}", Enumerable.Repeat(1f, width).ToArray(), width, 1);
+        }
+
         return name;
     }
 

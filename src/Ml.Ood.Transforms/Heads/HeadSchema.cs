@@ -15,15 +15,27 @@ internal static class HeadSchema
         if (scalar)
         {
             if (column.Type != NumberDataViewType.Single)
+            {
                 throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Single", column.Type.ToString()!));
+            }
+
             return 1;
         }
         if (column.Type is VectorDataViewType { Size: 0, ItemType: var unsized } && unsized == NumberDataViewType.Single)
+        {
             throw Mismatch(columnName, expectedSize, column.Type.ToString()!, variableSize: true);
+        }
+
         if (column.Type is not VectorDataViewType { ItemType: var item, Size: > 0 } vector || item != NumberDataViewType.Single)
+        {
             throw Mismatch(columnName, expectedSize, column.Type.ToString()!);
+        }
+
         if (expectedSize is int size && vector.Size != size)
+        {
             throw Mismatch(columnName, expectedSize, column.Type.ToString()!);
+        }
+
         return vector.Size;
     }
 
@@ -32,11 +44,17 @@ internal static class HeadSchema
     {
         var column = schema.FirstOrDefault(c => c.Name == columnName);
         if (column.Name is null)
+        {
             throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
+        }
+
         if (scalar)
         {
             if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType != NumberDataViewType.Single)
+            {
                 throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Single", Describe(column)));
+            }
+
             return;
         }
         if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
@@ -55,9 +73,14 @@ internal static class HeadSchema
         var column = schema.GetColumnOrNull(columnName)
             ?? throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
         if (column.Type != BooleanDataViewType.Instance)
+        {
             throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Boolean", column.Type.ToString()!));
+        }
+
         if (OodAnnotations.IsDecision(column))
+        {
             throw new ArgumentException(OodErrors.Format(OodErrors.DecisionNotTruth, columnName), argumentName);
+        }
     }
 
     /// <summary>The same checks on a schema shape, which carries the annotations' kinds but not their values.</summary>
@@ -65,12 +88,19 @@ internal static class HeadSchema
     {
         var column = schema.FirstOrDefault(c => c.Name == columnName);
         if (column.Name is null)
+        {
             throw new ArgumentOutOfRangeException(nameof(schema), OodErrors.Format(OodErrors.ColumnNotFound, columnName));
+        }
+
         if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType != BooleanDataViewType.Instance)
+        {
             throw new ArgumentOutOfRangeException("inputSchema", OodErrors.Format(OodErrors.SchemaMismatch, columnName, "Boolean", Describe(column)));
+        }
         // MlOod only ever writes the annotation with the value true (OodAnnotations.AddDecision).
         if (column.Annotations.Any(a => a.Name == OodAnnotations.DecisionKind))
+        {
             throw new ArgumentException(OodErrors.Format(OodErrors.DecisionNotTruth, columnName), argumentName);
+        }
     }
 
     private static string Describe(SchemaShape.Column column) => column.Kind switch
@@ -98,7 +128,10 @@ internal static class HeadSchema
         // The estimator promises the mark its transformer writes (Append), so that a pipeline's GetOutputSchema already
         // refuses the decision as a later head's truth (CheckTruth on a SchemaShape).
         if (decision)
+        {
             definition[0].AddAnnotation(OodAnnotations.DecisionKind, true, BooleanDataViewType.Instance);
+        }
+
         var estimator = context.Transforms.CustomMapping<NoColumns, TRow>((_, _) => { }, contractName: null, outputSchemaDefinition: definition);
         return estimator.GetOutputSchema(empty).Single(c => c.Name == name);
     }
@@ -119,7 +152,10 @@ internal static class HeadSchema
         builder.AddColumns(input);
         var annotations = new DataViewSchema.Annotations.Builder();
         if (kind == OodHeadOutputKind.Decision)
+        {
             OodAnnotations.AddDecision(annotations);
+        }
+
         builder.AddColumn(outputColumnName, OutputType(kind), annotations.ToAnnotations());
         return builder.ToSchema();
     }

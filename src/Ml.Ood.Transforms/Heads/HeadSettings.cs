@@ -24,7 +24,9 @@ internal static class HeadSettings
         foreach (var (name, property) in Settings(settings.GetType()))
         {
             if (property.GetValue(settings) is { } value)
+            {
                 parameters[name] = Format(value);
+            }
         }
         return parameters;
     }
@@ -36,7 +38,10 @@ internal static class HeadSettings
     {
         string kind = KindOf<TSettings>();
         if (head.Kind != kind)
+        {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.NotThatHead, head.OutputColumnName, head.Kind, kind));
+        }
+
         var constructor = typeof(TSettings).GetConstructors().MaxBy(c => c.GetParameters().Length)!;
         var names = Settings(typeof(TSettings)).ToDictionary(s => s.Property.Name, s => s.Name, StringComparer.Ordinal);
         var nullability = new NullabilityInfoContext();
@@ -86,7 +91,10 @@ internal static class HeadSettings
         for (int i = 0; i < name.Length; i++)
         {
             if (char.IsUpper(name[i]) && i > 0)
+            {
                 builder.Append('_');
+            }
+
             builder.Append(char.ToLowerInvariant(name[i]));
         }
         return builder.ToString();

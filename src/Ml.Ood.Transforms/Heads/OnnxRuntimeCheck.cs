@@ -19,7 +19,10 @@ internal static class OnnxRuntimeCheck
     public static void EnsureAvailable()
     {
         if (_available)
+        {
             return;
+        }
+
         EnsureAvailable(static () => OrtEnv.Instance());
         _available = true;
     }
@@ -46,10 +49,16 @@ internal static class OnnxRuntimeCheck
     internal static InvalidOperationException? Map(Exception exception)
     {
         if (exception is not (DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or TypeInitializationException))
+        {
             return null;
+        }
+
         var cause = exception;
         while (cause is TypeInitializationException { InnerException: { } inner })
+        {
             cause = inner;
+        }
+
         string message = OodErrors.Format(OodErrors.OnnxRuntimeNotAvailable, cause.GetType().Name, cause.Message.TrimEnd('.'), ManagedVersion());
         return new InvalidOperationException(message, exception);
     }

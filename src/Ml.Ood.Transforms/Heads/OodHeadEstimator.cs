@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Ml.Ood.Transforms.Execution;
 using Ml.Ood.Transforms.Graph;
 
@@ -100,7 +99,10 @@ public abstract class OodHeadEstimator<TSettings> : OodHeadEstimator where TSett
         var head = FitHead(trainingData, inputSize);
         var info = Describe(HeadSettings.KindOf<TSettings>(), inputSize, HeadSettings.Write(head.Settings));
         if (head.MaxRowsPerRun is int rows)
+        {
             info = info.WithMaxRowsPerRun(rows);
+        }
+
         var graph = HeadGraph.Start(info);
         return graph.Finish(head.Formula(graph));
     }

@@ -92,9 +92,14 @@ public sealed class OodHeadInfo
         yield return new(InputKindKey, InputIsScalar ? "scalar" : "vector");
         yield return new(OutputKindKey, OutputKind.ToString());
         foreach (var parameter in Parameters)
+        {
             yield return new(ParameterPrefix + parameter.Key, parameter.Value);
+        }
+
         if (MaxRowsPerRun is int rows)
+        {
             yield return new(MaxRowsPerRunKey, rows.ToString(CultureInfo.InvariantCulture));
+        }
     }
 
     /// <summary>Rebuilds the description from a graph's metadata; <see langword="null"/> when it is not an MlOod head.</summary>
@@ -104,19 +109,31 @@ public sealed class OodHeadInfo
     internal static OodHeadInfo? FromMetadata(IReadOnlyDictionary<string, string> metadata, string source = OodErrors.HeadSubject)
     {
         if (!metadata.TryGetValue(HeadKey, out string? kind))
+        {
             return null;
+        }
+
         int version = PositiveInt(metadata, VersionKey, source);
         if (version > CurrentVersion)
+        {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.HeadVersionTooNew, source, kind, version, CurrentVersion));
+        }
+
         var parameters = metadata
             .Where(p => p.Key.StartsWith(ParameterPrefix, StringComparison.Ordinal))
             .ToDictionary(p => p.Key[ParameterPrefix.Length..], p => p.Value, StringComparer.Ordinal);
         string outputKind = Required(metadata, OutputKindKey, source);
         if (!Enum.TryParse(outputKind, ignoreCase: false, out OodHeadOutputKind parsedKind) || !Enum.IsDefined(parsedKind) || outputKind != parsedKind.ToString())
+        {
             throw Unreadable(source, OutputKindKey, outputKind);
+        }
+
         string inputKind = metadata.TryGetValue(InputKindKey, out string? k) ? k : "vector";
         if (inputKind is not ("scalar" or "vector"))
+        {
             throw Unreadable(source, InputKindKey, inputKind);
+        }
+
         return new OodHeadInfo(kind, Required(metadata, InputColumnKey, source), Required(metadata, OutputColumnKey, source),
             PositiveInt(metadata, InputSizeKey, source), parsedKind, parameters, inputKind == "scalar")
         {

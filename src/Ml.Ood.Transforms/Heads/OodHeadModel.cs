@@ -39,7 +39,10 @@ internal sealed class OodHeadModel : IDisposable
         var builder = new OnnxGraphBuilder($"mlood_{info.Kind}");
         builder.AddInput(info.InputColumnName, TensorProto.Types.DataType.Float, info.InputSize);
         foreach (var entry in info.ToMetadata())
+        {
             builder.SetMetadata(entry.Key, entry.Value);
+        }
+
         return builder;
     }
 
@@ -50,7 +53,10 @@ internal sealed class OodHeadModel : IDisposable
     public static OodHeadModel Finish(OnnxGraphBuilder builder, OodHeadInfo info)
     {
         if (info.OutputKind == OodHeadOutputKind.Score && !info.InputIsScalar)
+        {
             GuardNonFiniteInput(builder, info);
+        }
+
         var type = info.OutputKind == OodHeadOutputKind.Score ? TensorProto.Types.DataType.Float : TensorProto.Types.DataType.Bool;
         builder.AddOutput(OutputNameFor(info.OutputKind), type);
         return new OodHeadModel(OnnxModelSource.FromBytes(HeadIntegrity.Seal(builder.ToBytes())), info);
@@ -100,8 +106,10 @@ internal sealed class OodHeadModel : IDisposable
     {
         string expectedOutput = OutputNameFor(info.OutputKind);
         if (!inputs.SequenceEqual([info.InputColumnName]) || !outputs.SequenceEqual([expectedOutput]))
+        {
             throw new InvalidDataException(OodErrors.Format(
                 OodErrors.HeadGraphSignatureMismatch, source, info.InputColumnName, expectedOutput, string.Join(", ", inputs), string.Join(", ", outputs)));
+        }
     }
 
     /// <summary>Releases the model's temporary files, if it has any.</summary>

@@ -51,9 +51,15 @@ public sealed class OodLoadedModel : ITransformer, IDisposable
         var others = new List<IDisposable>();
         Collect(model, heads, others);
         if (others.Count == 0)
+        {
             folder.TryDelete();
+        }
+
         if (model is OodHeadTransformer)
+        {
             return model;
+        }
+
         return new OodLoadedModel(model, [.. heads], [.. others], others.Count == 0 ? null : folder);
     }
 
@@ -106,17 +112,25 @@ public sealed class OodLoadedModel : ITransformer, IDisposable
     public void Dispose()
     {
         if (_lifetime.IsDisposed)
+        {
             return;
+        }
         // The inner model's mappers took a reference to each head too: give those back in step.
         foreach (var head in _heads)
+        {
             head.Dispose();
+        }
+
         _lifetime.Release();
     }
 
     private void Free()
     {
         foreach (var other in _others)
+        {
             other.Dispose();
+        }
+
         _folder?.TryDelete();
     }
 
@@ -129,7 +143,10 @@ public sealed class OodLoadedModel : ITransformer, IDisposable
                 break;
             case TransformerChain<ITransformer> chain:
                 foreach (var part in chain)
+                {
                     Collect(part, heads, others);
+                }
+
                 break;
             case IDisposable disposable:
                 others.Add(disposable);

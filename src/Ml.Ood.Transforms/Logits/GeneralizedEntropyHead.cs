@@ -38,7 +38,10 @@ public sealed class GeneralizedEntropyEstimator : LogitHeadEstimator<Generalized
         string p = g.Softmax(logits);
         int terms = Math.Min(Settings.M, g.InputSize);
         if (terms < g.InputSize)
+        {
             p = g.TopK(p, terms).Values;
+        }
+
         string oneMinusP = g.Node("Sub", g.Constant(1f), p);
         string sum = g.RowSum(g.Node("Mul", g.Power(p, Settings.Gamma), g.Power(oneMinusP, Settings.Gamma)), terms);
         return g.Node("Squeeze", sum, g.Axis(1));
@@ -47,7 +50,10 @@ public sealed class GeneralizedEntropyEstimator : LogitHeadEstimator<Generalized
     private static GeneralizedEntropySettings Checked(float gamma, int m)
     {
         if (!(gamma > 0 && gamma < 1))
+        {
             throw new ArgumentOutOfRangeException(nameof(gamma), gamma, OodErrors.Format(OodErrors.GammaOutOfRange, gamma));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(m, 1);
         return new GeneralizedEntropySettings(gamma, m);
     }

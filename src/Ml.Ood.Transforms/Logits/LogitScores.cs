@@ -16,7 +16,10 @@ public static class LogitScores
     {
         CheckRow(logits);
         if (!float.IsFinite(temperature) || temperature <= 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, OodErrors.Format(OodErrors.TemperatureNotPositive, temperature));
+        }
+
         float max = TensorPrimitives.Max(logits);
         return (float)(-temperature * (max / temperature + Math.Log(SumExpShifted(logits, max, temperature))));
     }
@@ -47,7 +50,9 @@ public static class LogitScores
     {
         int rows = CheckBlock(logits, classCount, destination);
         for (int r = 0; r < rows; r++)
+        {
             destination[r] = Energy(logits.Slice(r * classCount, classCount), temperature);
+        }
     }
 
     /// <summary>Negated maximum softmax probability of every row of a row-major block.</summary>
@@ -58,7 +63,9 @@ public static class LogitScores
     {
         int rows = CheckBlock(logits, classCount, destination);
         for (int r = 0; r < rows; r++)
+        {
             destination[r] = MaxSoftmaxProbability(logits.Slice(r * classCount, classCount));
+        }
     }
 
     /// <summary>Negated maximum logit of every row of a row-major block.</summary>
@@ -69,7 +76,9 @@ public static class LogitScores
     {
         int rows = CheckBlock(logits, classCount, destination);
         for (int r = 0; r < rows; r++)
+        {
             destination[r] = MaxLogit(logits.Slice(r * classCount, classCount));
+        }
     }
 
     /// <summary>sum_c exp((z_c - max) / T), vectorised; every exponent is at most 0, so nothing overflows.</summary>
@@ -80,28 +89,42 @@ public static class LogitScores
         work = work[..logits.Length];
         TensorPrimitives.Subtract(logits, max, work);
         if (temperature != 1f)
+        {
             TensorPrimitives.Divide(work, temperature, work);
+        }
+
         TensorPrimitives.Exp(work, work);
         double sum = TensorPrimitives.Sum<float>(work);
         if (rented is not null)
+        {
             ArrayPool<float>.Shared.Return(rented);
+        }
+
         return sum;
     }
 
     private static void CheckRow(ReadOnlySpan<float> logits)
     {
         if (logits.IsEmpty)
+        {
             throw new ArgumentException(OodErrors.LogitsRowEmpty, nameof(logits));
+        }
     }
 
     private static int CheckBlock(ReadOnlySpan<float> logits, int classCount, Span<float> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
         if (logits.Length % classCount != 0)
+        {
             throw new ArgumentException(OodErrors.Format(OodErrors.LogitsBlockNotMultiple, logits.Length, classCount), nameof(logits));
+        }
+
         int rows = logits.Length / classCount;
         if (destination.Length < rows)
+        {
             throw new ArgumentException(OodErrors.Format(OodErrors.LogitsDestinationTooShort, destination.Length, rows), nameof(destination));
+        }
+
         return rows;
     }
 }

@@ -18,10 +18,15 @@ internal static class ProbabilityInputCheck
     {
         // Opting in skips the read too: it would run the upstream pipeline over the first rows for nothing.
         if (allowProbabilities)
+        {
             return;
+        }
+
         int rows = CountLeadingProbabilityRows(data, columnName, out bool allProbabilities);
         if (rows > 0 && allProbabilities)
+        {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.ProbabilitiesNotLogits, columnName, headName, rows));
+        }
     }
 
     private static int CountLeadingProbabilityRows(IDataView data, string columnName, out bool allProbabilities)

@@ -70,7 +70,10 @@ internal static class HeadIntegrity
         {
             long start = position;
             if (!ProtobufWire.TryReadTag(model, ref position, length, out int field, out int wireType))
+            {
                 break;
+            }
+
             lastStart = start;
             storedHash = null;
             if (field == MetadataField && wireType == ProtobufWire.LengthDelimited)
@@ -79,7 +82,10 @@ internal static class HeadIntegrity
                 if (entry.Key == HashKey)
                 {
                     if (hashSeen)
+                    {
                         throw new InvalidDataException(OodErrors.Format(OodErrors.ContentHashTwice, what));
+                    }
+
                     hashSeen = true;
                     storedHash = entry.Value;
                 }
@@ -91,9 +97,14 @@ internal static class HeadIntegrity
         }
         ProtobufWire.CheckEnd(position, length);
         if (!hashSeen)
+        {
             return Result.Missing;
+        }
+
         if (storedHash is null)
+        {
             throw new InvalidDataException(OodErrors.Format(OodErrors.ContentHashNotLast, what));
+        }
 
         model.Position = 0;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -102,13 +113,19 @@ internal static class HeadIntegrity
         {
             int read = model.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
             if (read == 0)
+            {
                 throw new InvalidDataException(OodErrors.Format(OodErrors.ContentHashTruncated, what));
+            }
+
             hash.AppendData(buffer, 0, read);
             left -= read;
         }
         string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
         if (!string.Equals(actual, storedHash, StringComparison.Ordinal))
+        {
             throw new InvalidDataException(OodErrors.Format(OodErrors.ContentHashMismatch, what));
+        }
+
         return Result.Verified;
     }
 }

@@ -38,9 +38,13 @@ internal static class OnnxExternalData
         while (ProtobufWire.TryReadTag(model, ref position, length, out int field, out int wireType))
         {
             if (field == ModelGraph && wireType == ProtobufWire.LengthDelimited)
+            {
                 ProtobufWire.WriteMessage(modelOut, field, rewriter.Graph(ref position));
+            }
             else
+            {
                 ProtobufWire.CopyField(model, ref position, modelOut, field, wireType);
+            }
         }
         ProtobufWire.CheckEnd(position, length);
         File.WriteAllBytes(modelPath, modelOut.ToArray());
@@ -59,9 +63,13 @@ internal static class OnnxExternalData
             while (ProtobufWire.TryReadTag(model, ref position, end, out int field, out int wireType))
             {
                 if (field == GraphInitializer && wireType == ProtobufWire.LengthDelimited)
+                {
                     ProtobufWire.WriteMessage(graph, field, Tensor(ref position));
+                }
                 else
+                {
                     ProtobufWire.CopyField(model, ref position, graph, field, wireType);
+                }
             }
             ProtobufWire.CheckEnd(position, end);
             return graph;

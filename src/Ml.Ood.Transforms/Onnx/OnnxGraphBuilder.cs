@@ -79,9 +79,13 @@ internal sealed class OnnxGraphBuilder
     {
         var existing = _model.MetadataProps.FirstOrDefault(p => p.Key == key);
         if (existing is not null)
+        {
             existing.Value = value;
+        }
         else
+        {
             _model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
     }
 
     /// <summary>
@@ -96,12 +100,16 @@ internal sealed class OnnxGraphBuilder
             for (int i = 0; i < node.Output.Count; i++)
             {
                 if (node.Output[i] == from)
+                {
                     node.Output[i] = to;
+                }
             }
             for (int i = 0; i < node.Input.Count; i++)
             {
                 if (node.Input[i] == from)
+                {
                     node.Input[i] = to;
+                }
             }
         }
         _names.Remove(from);
@@ -124,7 +132,9 @@ internal sealed class OnnxGraphBuilder
     {
         long expected = dims.Aggregate(1L, (a, d) => a * d);
         if (expected != count)
+        {
             throw new ArgumentException(OodErrors.Format(OodErrors.InitializerShapeMismatch, name, count, string.Join(", ", dims), expected), nameof(dims));
+        }
         // ONNX stores raw_data little-endian; every platform .NET and ONNX Runtime share here is little-endian.
         var tensor = new TensorProto { Name = Claim(name), DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
         tensor.Dims.AddRange(dims);
@@ -135,7 +145,10 @@ internal sealed class OnnxGraphBuilder
     private string Claim(string name)
     {
         if (!_names.Add(name))
+        {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.GraphValueNameTaken, name));
+        }
+
         return name;
     }
 
@@ -144,7 +157,10 @@ internal sealed class OnnxGraphBuilder
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
         foreach (long d in dimsAfterBatch)
+        {
             shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        }
+
         var tensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape };
         return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } };
     }

@@ -50,9 +50,13 @@ internal static class OnnxModelStructure
             while (ProtobufWire.TryReadTag(model, ref position, graphEnd, out int graphField, out int graphWireType))
             {
                 if (graphField is GraphInput or GraphOutput && graphWireType == ProtobufWire.LengthDelimited)
+                {
                     (graphField == GraphInput ? inputs : outputs).Add(ValueInfoProto.Parser.ParseFrom(ReadPayload(model, ref position)).Name);
+                }
                 else
+                {
                     ProtobufWire.SkipField(model, ref position, graphWireType);
+                }
             }
             ProtobufWire.CheckEnd(position, graphEnd);
         }

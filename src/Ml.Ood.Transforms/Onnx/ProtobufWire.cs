@@ -17,10 +17,16 @@ internal static class ProtobufWire
     {
         field = wireType = 0;
         if (position >= end)
+        {
             return false;
+        }
+
         ulong tag = ReadVarint(input, ref position);
         if (tag >> 3 is 0 or > int.MaxValue)
+        {
             throw new InvalidDataException(OodErrors.Format(OodErrors.ProtobufInvalidTag, tag));
+        }
+
         field = (int)(tag >> 3);
         wireType = (int)(tag & 7);
         return true;
@@ -31,7 +37,10 @@ internal static class ProtobufWire
     {
         ulong length = ReadVarint(input, ref position);
         if (length > long.MaxValue / 2)
+        {
             throw new InvalidDataException(OodErrors.Format(OodErrors.ProtobufImpossibleLength, length));
+        }
+
         return (long)length;
     }
 
@@ -39,7 +48,9 @@ internal static class ProtobufWire
     public static void CheckEnd(long position, long end)
     {
         if (position != end)
+        {
             throw new InvalidDataException(OodErrors.Format(OodErrors.ProtobufMessageOverrun, position - end));
+        }
     }
 
     public static ulong ReadVarint(Stream input, ref long position)
@@ -49,11 +60,16 @@ internal static class ProtobufWire
         {
             int b = input.ReadByte();
             if (b < 0)
+            {
                 throw Truncated();
+            }
+
             position++;
             value |= (ulong)(b & 0x7F) << shift;
             if ((b & 0x80) == 0)
+            {
                 return value;
+            }
         }
         throw new InvalidDataException(OodErrors.ProtobufMalformedVarint);
     }
@@ -78,7 +94,10 @@ internal static class ProtobufWire
         }
         long length = PayloadLength(input, ref position, wireType);
         if (wireType == LengthDelimited)
+        {
             WriteVarint(output, (ulong)length);
+        }
+
         CopyBytes(input, output, length);
         position += length;
     }
@@ -93,9 +112,14 @@ internal static class ProtobufWire
         }
         long length = PayloadLength(input, ref position, wireType);
         if (input.CanSeek)
+        {
             input.Seek(length, SeekOrigin.Current);
+        }
         else
+        {
             CopyBytes(input, Stream.Null, length);
+        }
+
         position += length;
     }
 
@@ -103,7 +127,10 @@ internal static class ProtobufWire
     public static byte[] ReadBytes(Stream input, ref long position, long length)
     {
         if (length > Array.MaxLength || (input.CanSeek && input.Position + length > input.Length))
+        {
             throw Truncated();
+        }
+
         var bytes = new byte[length];
         try
         {
@@ -124,7 +151,10 @@ internal static class ProtobufWire
         {
             int read = input.Read(buffer, 0, (int)Math.Min(length, buffer.Length));
             if (read == 0)
+            {
                 throw Truncated();
+            }
+
             output.Write(buffer, 0, read);
             length -= read;
         }

@@ -34,10 +34,15 @@ internal sealed class CheckedZipEntry : Stream
     {
         CopyTo(Null);
         if (_read != _entry.Length)
+        {
             throw Damaged(_entry, OodErrors.Format(OodErrors.ZipEntrySizeMismatch, _read, _entry.Length));
+        }
+
         uint crc = _crc.GetCurrentHashAsUInt32();
         if (crc != _entry.Crc32)
+        {
             throw Damaged(_entry, OodErrors.Format(OodErrors.ZipEntryCrcMismatch, crc, _entry.Crc32));
+        }
     }
 
     /// <summary>Checks that no two entries share a name: the loader would read one and the head restorer the other.</summary>
@@ -47,7 +52,9 @@ internal sealed class CheckedZipEntry : Stream
         foreach (var entry in zip.Entries)
         {
             if (!names.Add(entry.FullName))
+            {
                 throw Damaged(entry, OodErrors.ZipEntryDuplicate);
+            }
         }
     }
 
@@ -103,7 +110,10 @@ internal sealed class CheckedZipEntry : Stream
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             _inner.Dispose();
+        }
+
         base.Dispose(disposing);
     }
 }

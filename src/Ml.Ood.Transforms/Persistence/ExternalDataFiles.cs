@@ -90,7 +90,10 @@ internal sealed class ExternalDataFiles : IDisposable
     public bool ReleasePaths()
     {
         if (_folder is null || !_folder.TryDelete())
+        {
             return _folder is null;
+        }
+
         _folder = null;
         return true;
     }
@@ -108,7 +111,10 @@ internal sealed class ExternalDataFiles : IDisposable
         {
             var entries = tensor.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
             if (entries["location"] != DataFileName)
+            {
                 throw new InvalidDataException(OodErrors.Format(OodErrors.ExternalDataWrongFile, tensor.Name, entries["location"]));
+            }
+
             var bytes = new byte[long.Parse(entries["length"], CultureInfo.InvariantCulture)];
             long offset = long.Parse(entries["offset"], CultureInfo.InvariantCulture);
             for (int read = 0; read < bytes.Length;)
@@ -138,7 +144,10 @@ internal sealed class ExternalDataFiles : IDisposable
         {
             int n = RandomAccess.Read(_data.SafeFileHandle, buffer, offset);
             if (n == 0)
+            {
                 return;
+            }
+
             destination.Write(buffer, 0, n);
             offset += n;
         }

@@ -25,13 +25,18 @@ internal static class HeadRestorer
         HeadStubs? stubs, Action<string> unhashed)
     {
         if (model is not TransformerChain<ITransformer> chain)
+        {
             return model;
+        }
+
         if (SavableHeadForm.TryRecognise(context, chain, stubs, unhashed) is OodHeadModel head)
         {
             if (ownsModel)
             {
                 foreach (var part in chain.OfType<IDisposable>())
+                {
                     part.Dispose();
+                }
             }
             var batched = new OodHeadTransformer(context, head, execution);
             try
@@ -57,13 +62,18 @@ internal static class HeadRestorer
         try
         {
             foreach (var part in parts)
+            {
                 restored.Add(Restore(context, part, execution, ownsModel, stubs, unhashed));
+            }
         }
         catch
         {
             // Heads restored before the failure are new objects nobody else holds.
             foreach (var done in restored.Where((r, i) => !ReferenceEquals(r, parts[i])).OfType<IDisposable>())
+            {
                 done.Dispose();
+            }
+
             throw;
         }
         return restored.SequenceEqual(parts) ? chain : new TransformerChain<ITransformer>([.. restored]);

@@ -62,9 +62,13 @@ internal sealed class HeadStubs : IDisposable
                 using (var to = copy.Open())
                 {
                     if (entry.Name == OnnxModelBytes.EntryName && mayStub(entry.FullName))
+                    {
                         stubs.CopyOnnxModel(entry, from, to, unhashed);
+                    }
                     else
+                    {
                         from.CopyTo(to);
+                    }
                 }
                 from.Verify();
                 stubs.EntryCount++;
@@ -83,9 +87,15 @@ internal sealed class HeadStubs : IDisposable
     public SetAside? TakeRealModel(IReadOnlyDictionary<string, string> metadata)
     {
         if (!metadata.TryGetValue(StubIdKey, out string? id))
+        {
             return null;
+        }
+
         if (!_heads.Remove(id, out var head))
+        {
             throw new InvalidDataException(OodErrors.Format(OodErrors.StubNotSetAside, id));
+        }
+
         return head;
     }
 
@@ -93,7 +103,10 @@ internal sealed class HeadStubs : IDisposable
     public void Dispose()
     {
         foreach (var head in _heads.Values)
+        {
             head.Model.Dispose();
+        }
+
         _heads.Clear();
     }
 
@@ -124,7 +137,9 @@ internal sealed class HeadStubs : IDisposable
         from.ReadExactly(prefix);
         int length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
         if (length <= 0 || 4L + length != entry.Length)
+        {
             throw CheckedZipEntry.Damaged(entry, OodErrors.Format(OodErrors.ZipEntryModelLength, length, entry.Length));
+        }
         // Small models are read into memory, large ones into an anonymous file.
         using var copy = length < ExternalDataFiles.MinModelBytes ? new MemoryStream(length) : (Stream)TemporaryFiles.CreateAnonymous("onnx");
         try
@@ -176,12 +191,17 @@ internal sealed class HeadStubs : IDisposable
             return null;
         }
         if (!metadata.ContainsKey(OodHeadInfo.HeadKey) || !OodHeadModel.HasHeadForm(inputs, outputs))
+        {
             return null;
+        }
 
         string source = OodErrors.Format(OodErrors.HeadInEntrySubject, entryName);
         var hash = HeadIntegrity.Check(copy, length, source);
         if (hash == HeadIntegrity.Result.Missing)
+        {
             unhashed(entryName);
+        }
+
         var info = OodHeadInfo.FromMetadata(metadata, source)!;
         OodHeadModel.CheckSignature(info, inputs, outputs, source);
 

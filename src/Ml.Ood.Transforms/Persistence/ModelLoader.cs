@@ -74,7 +74,9 @@ internal static class ModelLoader
             lock (told)
             {
                 if (!told.Add(head))
+                {
                     return;
+                }
             }
             using var channel = catalog.Environment.Start("ml.Ood().Load");
             channel.Warning(MessageSensitivity.None,
@@ -132,7 +134,10 @@ internal static class ModelLoader
     private static Exception Innermost(Exception e)
     {
         while (e is System.Reflection.TargetInvocationException { InnerException: { } inner })
+        {
             e = inner;
+        }
+
         return e;
     }
 }

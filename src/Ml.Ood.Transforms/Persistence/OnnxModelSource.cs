@@ -44,9 +44,13 @@ internal sealed class OnnxModelSource : IDisposable
     public void WriteTo(Stream output)
     {
         if (_bytes is not null)
+        {
             output.Write(_bytes);
+        }
         else
+        {
             External!.ReadInline().WriteTo(output);
+        }
     }
 
     public void Dispose() => External?.Dispose();

@@ -38,7 +38,9 @@ internal sealed class PrivateFolder : IDisposable
         get
         {
             lock (_gate)
+            {
                 return _lock is not null;
+            }
         }
     }
 
@@ -58,7 +60,10 @@ internal sealed class PrivateFolder : IDisposable
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None };
             if (!OperatingSystem.IsWindows())
+            {
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
             lockFile = new FileStream(Path.Combine(path, LockFileName), options);
             if (!OperatingSystem.IsWindows())
             {
@@ -90,9 +95,15 @@ internal sealed class PrivateFolder : IDisposable
         lock (_gate)
         {
             if (_lock is null)
+            {
                 return true;
+            }
+
             if (!TemporaryFiles.TryDeleteContents(FullName, except: LockFileName))
+            {
                 return false;
+            }
+
             _lock.Dispose();
             _lock = null;
             TemporaryFiles.TryDeleteDirectory(FullName);
@@ -109,7 +120,9 @@ internal sealed class PrivateFolder : IDisposable
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             foreach (var folder in Live.Keys)
+            {
                 folder.TryDelete();
+            }
         };
         TemporaryFiles.SweepStaleFolders();
         return true;

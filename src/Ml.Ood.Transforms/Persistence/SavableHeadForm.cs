@@ -27,7 +27,10 @@ internal static class SavableHeadForm
         using var folder = PrivateFolder.Create();
         string path = folder.PathOf(ModelFileName);
         using (var file = File.Create(path))
+        {
             model.Source.WriteTo(file);
+        }
+
         var form = Build(context, model.Info, path);
         try
         {
@@ -36,7 +39,9 @@ internal static class SavableHeadForm
         finally
         {
             foreach (var part in form.OfType<IDisposable>())
+            {
                 part.Dispose();
+            }
         }
     }
 
@@ -90,13 +95,21 @@ internal static class SavableHeadForm
     public static OodHeadModel? TryRecognise(MLContext context, ITransformer transformer, HeadStubs? stubs, Action<string> unhashed)
     {
         if (transformer is not TransformerChain<ITransformer> chain)
+        {
             return null;
+        }
+
         var parts = chain.ToArray();
         if (parts.Length != 4 || parts[0] is not OnnxTransformer onnx)
+        {
             return null;
+        }
+
         bool scoreMapping = parts[1] is CustomMappingTransformer<OneSlotScore, ScalarScore>;
         if (!scoreMapping && parts[1] is not CustomMappingTransformer<OneSlotDecision, ScalarDecision>)
+        {
             return null;
+        }
 
         var source = OnnxModelSource.FromBytes(OnnxModelBytes.Extract(context, onnx));
         Dictionary<string, string> metadata;
@@ -121,11 +134,17 @@ internal static class SavableHeadForm
             string what = OodErrors.HeadLoadedByMlNetSubject;
             HeadIntegrity.Result hash;
             using (var bytes = source.OpenStructure())
+            {
                 hash = HeadIntegrity.Check(bytes, bytes.Length, what);
+            }
+
             var info = OodHeadInfo.FromMetadata(metadata, what)
                 ?? throw new InvalidDataException(OodErrors.Format(OodErrors.SavedHeadKeyMissing, what, OodHeadInfo.HeadKey));
             if (hash == HeadIntegrity.Result.Missing)
+            {
                 unhashed($"'{info.OutputColumnName}'");
+            }
+
             model = new OodHeadModel(source, info);
         }
         try
@@ -146,7 +165,10 @@ internal static class SavableHeadForm
         string source = OodErrors.Format(OodErrors.SavedHeadSubject, info.OutputColumnName, info.Kind);
         string graphOutput = OodHeadModel.OutputNameFor(info.OutputKind);
         if (scoreMapping != (info.OutputKind == OodHeadOutputKind.Score))
+        {
             throw new InvalidDataException(OodErrors.Format(OodErrors.SavedHeadWrongMapping, source, scoreMapping ? "score" : "decision"));
+        }
+
         var input = InputOnlySchema(info);
         string[] graphColumns;
         try
@@ -158,11 +180,16 @@ internal static class SavableHeadForm
             throw new InvalidDataException(OodErrors.Format(OodErrors.SavedHeadInputMismatch, source, info.InputColumnName, e.Message), e);
         }
         if (!graphColumns.SequenceEqual([graphOutput]))
+        {
             throw new InvalidDataException(
                 OodErrors.Format(OodErrors.SavedHeadGraphOutputMismatch, source, graphOutput, string.Join(", ", graphColumns)));
+        }
+
         var added = chain.GetOutputSchema(input).Select(c => c.Name).Where(n => n != info.InputColumnName).ToArray();
         if (!added.SequenceEqual([info.OutputColumnName]))
+        {
             throw new InvalidDataException(
                 OodErrors.Format(OodErrors.SavedHeadOutputMismatch, source, info.OutputColumnName, string.Join(", ", added)));
+        }
     }
 }

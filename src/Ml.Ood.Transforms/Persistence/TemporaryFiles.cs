@@ -48,7 +48,9 @@ internal static class TemporaryFiles
             foreach (var folder in new DirectoryInfo(Path.GetTempPath()).EnumerateDirectories("mlood-*"))
             {
                 if (IsMlOodName(folder.Name) && TrySweep(folder))
+                {
                     swept++;
+                }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -63,7 +65,9 @@ internal static class TemporaryFiles
         // A folder still being made has no held lock yet; it has no lock file to take either, so only its age lets the
         // sweep delete it (its maker died in the middle).
         if (name.StartsWith(PrivateFolder.Prefix, StringComparison.Ordinal) || name.StartsWith(PrivateFolder.NewPrefix, StringComparison.Ordinal))
+        {
             return true;
+        }
         // mlood-<process id>-<random>, as earlier versions named their folders.
         int dash = name.IndexOf('-', "mlood-".Length);
         return dash > "mlood-".Length && name["mlood-".Length..dash].All(char.IsAsciiDigit);
@@ -72,7 +76,10 @@ internal static class TemporaryFiles
     private static bool TrySweep(DirectoryInfo folder)
     {
         if (folder.Name.StartsWith(PrivateFolder.NewPrefix, StringComparison.Ordinal))
+        {
             return DateTime.UtcNow - folder.LastWriteTimeUtc > UnlockedGrace && TryDeleteDirectory(folder.FullName);
+        }
+
         FileStream lockFile;
         try
         {
@@ -91,7 +98,9 @@ internal static class TemporaryFiles
         using (lockFile)
         {
             if (!TryDeleteContents(folder.FullName, except: PrivateFolder.LockFileName))
+            {
                 return false;
+            }
         }
         return TryDeleteDirectory(folder.FullName);
     }
@@ -103,15 +112,25 @@ internal static class TemporaryFiles
         {
             var directory = new DirectoryInfo(path);
             if (!directory.Exists)
+            {
                 return true;
+            }
+
             foreach (var entry in directory.EnumerateFileSystemInfos())
             {
                 if (entry.Name == except)
+                {
                     continue;
+                }
+
                 if (entry is DirectoryInfo child)
+                {
                     child.Delete(recursive: true);
+                }
                 else
+                {
                     entry.Delete();
+                }
             }
             return true;
         }
@@ -127,7 +146,10 @@ internal static class TemporaryFiles
         try
         {
             if (Directory.Exists(path))
+            {
                 Directory.Delete(path, recursive: true);
+            }
+
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -38,14 +38,20 @@ internal sealed class LabelEmbeddings
     {
         ArgumentNullException.ThrowIfNull(embeddings, parameterName);
         if (embeddings.Count == 0 || embeddings[0] is null || embeddings[0].Length == 0)
+        {
             throw new ArgumentException(OodErrors.Format(OodErrors.LabelSetEmpty, set), parameterName);
+        }
+
         int expected = width ?? embeddings[0].Length;
         var rows = new float[embeddings.Count][];
         for (int i = 0; i < rows.Length; i++)
         {
             var row = embeddings[i];
             if (row is null || row.Length != expected)
+            {
                 throw new ArgumentException(OodErrors.Format(OodErrors.LabelEmbeddingWidth, set, i, row?.Length ?? 0, expected), parameterName);
+            }
+
             rows[i] = Unit(row, set, i, parameterName);
         }
         return new LabelEmbeddings(rows, expected);
@@ -58,8 +64,10 @@ internal sealed class LabelEmbeddings
     public void CheckImageColumn(Microsoft.ML.DataViewSchema schema, string columnName, int inputSize)
     {
         if (inputSize != Width)
+        {
             throw new ArgumentOutOfRangeException("inputSchema",
                 OodErrors.Format(OodErrors.LabelEmbeddingSizeMismatch, columnName, Width, schema[columnName].Type.ToString()!));
+        }
     }
 
     /// <summary>One unit-norm label embedding.</summary>
@@ -77,7 +85,9 @@ internal sealed class LabelEmbeddings
         {
             var row = _rows[r];
             for (int d = 0; d < Width; d++)
+            {
                 transposed[(long)d * Count + r] = row[d];
+            }
         }
         return transposed;
     }
@@ -113,11 +123,17 @@ internal sealed class LabelEmbeddings
         foreach (float v in row)
         {
             if (!float.IsFinite(v))
+            {
                 throw new ArgumentException(OodErrors.Format(OodErrors.LabelEmbeddingNotFinite, set, index), parameterName);
+            }
+
             sum += (double)v * v;
         }
         if (sum == 0)
+        {
             throw new ArgumentException(OodErrors.Format(OodErrors.LabelEmbeddingZero, set, index), parameterName);
+        }
+
         double norm = Math.Sqrt(sum);
         return row.Select(v => (float)(v / norm)).ToArray();
     }

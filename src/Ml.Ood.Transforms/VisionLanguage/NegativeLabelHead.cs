@@ -49,7 +49,10 @@ public sealed class NegativeLabelEstimator : OodHeadEstimator<NegativeLabelSetti
         _idLabels = LabelEmbeddings.Normalise(idLabelEmbeddings, LabelEmbeddings.IdSet, nameof(idLabelEmbeddings));
         var negatives = LabelEmbeddings.Normalise(negativeLabelEmbeddings, LabelEmbeddings.NegativeSet, nameof(negativeLabelEmbeddings), _idLabels.Width);
         if (groups < 1 || groups > negatives.Count)
+        {
             throw new ArgumentOutOfRangeException(nameof(groups), groups, OodErrors.Format(OodErrors.GroupsOutOfRange, groups, negatives.Count));
+        }
+
         _grouped = negatives.Select(LabelEmbeddings.GroupOrder(negatives.Count, groups, shuffleSeed));
         Groups = groups;
         ShuffleSeed = shuffleSeed;

@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Transforms.Image;
 
-namespace Ml.Ood.Snippets;
+namespace ReadmeSnippets;
 
 /// <summary>samples/encoder/README.md: the LeNet encoder in an ML.NET image pipeline.</summary>
 internal static class EncoderReadme

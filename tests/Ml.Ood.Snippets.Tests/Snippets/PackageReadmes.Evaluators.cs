@@ -4,7 +4,7 @@ using Ml.Ood;
 
 #endregion
 
-namespace Ml.Ood.Snippets;
+namespace ReadmeSnippets;
 
 /// <summary>src/Ml.Ood.Evaluators/README.md, "How to use".</summary>
 internal static class EvaluatorsReadme

@@ -2,7 +2,7 @@
 using Ml.Ood;
 #endregion
 
-namespace Ml.Ood.Snippets;
+namespace ReadmeSnippets;
 
 /// <summary>src/Ml.Ood.Evaluators.Plots/README.md, "How to use".</summary>
 internal static class PlotsReadme

@@ -3,7 +3,7 @@ using Microsoft.ML;
 using Ml.Ood;
 #endregion
 
-namespace Ml.Ood.Snippets;
+namespace ReadmeSnippets;
 
 /// <summary>src/Ml.Ood.Trainers/README.md, "How to use".</summary>
 internal static class TrainersReadme

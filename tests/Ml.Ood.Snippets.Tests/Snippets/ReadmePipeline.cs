@@ -4,7 +4,7 @@ using Ml.Ood;
 using static Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator;
 
 #endregion
-namespace Ml.Ood.Snippets;
+namespace ReadmeSnippets;
 
 /// <summary>README.md, the pipeline at the top; the parameters are what the snippet leaves to the reader.</summary>
 internal static class ReadmePipeline

@@ -1,6 +1,6 @@
 using Microsoft.ML;
 
-namespace Ml.Ood.Snippets;
+namespace ReadmeSnippets;
 
 /// <summary>README.md, "Production safety": a PredictionEngine that leaves the model undisposed.</summary>
 internal static class ReadmePredictionEngine

@@ -3,7 +3,7 @@ using Microsoft.ML;
 using Ml.Ood;
 
 #endregion
-namespace Ml.Ood.Snippets;
+namespace ReadmeSnippets;
 
 /// <summary>README.md, "Vision-language OOD: MCM and NegLabel".</summary>
 internal static class ReadmeVisionLanguage

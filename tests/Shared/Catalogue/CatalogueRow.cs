@@ -41,7 +41,10 @@ internal sealed class CatalogueRow
         var used = HeadCatalogue.All.Zip(Slots, (head, slot) => (head.Column, slot.Name)).ToDictionary(p => p.Name, p => p.Column);
         definition.RemoveAll(c => !used.ContainsKey(c.MemberName));
         foreach (var column in definition)
+        {
             column.ColumnName = used[column.MemberName];
+        }
+
         return definition;
     }
 
@@ -61,7 +64,10 @@ internal sealed class CatalogueRow
         int scores = 0, decisions = 0;
         var slots = HeadCatalogue.All.Select(h => typeof(CatalogueRow).GetProperty(h.IsDecision ? $"Decision{decisions++}" : $"Score{scores++}")).ToArray();
         if (slots.Any(s => s is null))
+        {
             throw new InvalidOperationException($"{nameof(CatalogueRow)} has fewer slots than {nameof(HeadCatalogue)} has heads: add Score or Decision properties.");
+        }
+
         return slots!;
     }
 }
