@@ -107,40 +107,46 @@ def vim(h, w, b, state):
 
 
 def fit_rmds(train, labels):
+    """Class means, the shared precision P (class-centred rows) and the background's mean and precision P_0, each
+    precision kept as a factor L (P = L L^T, from its eigen-decomposition) so that scoring is one product per row."""
     t64 = train.astype(np.float64)
     classes = np.unique(labels)
     means = np.stack([t64[labels == c].mean(axis=0) for c in classes])
     centred = t64 - means[np.searchsorted(classes, labels)]
-    precision = np.linalg.pinv(centred.T @ centred / len(t64), hermitian=True)
     mean0 = t64.mean(axis=0)
-    precision0 = np.linalg.pinv((t64 - mean0).T @ (t64 - mean0) / len(t64), hermitian=True)
-    return means, precision, mean0, precision0
+
+    def factor(x):
+        precision = np.linalg.pinv(x.T @ x / len(x), hermitian=True)  # biased covariance, pseudo-inverse
+        values, vectors = np.linalg.eigh(precision)
+        return vectors * np.sqrt(np.clip(values, 0, None))
+
+    lc, l0 = factor(centred), factor(t64 - mean0)
+    return means @ lc, lc, mean0, l0
 
 
-def rmds(h, state, block=4096):
-    means, precision, mean0, precision0 = state
-    out = np.empty(len(h))
-    for s in range(0, len(h), block):
-        x = h[s:s + block].astype(np.float64)
-        d = x[:, None, :] - means[None, :, :]
-        md = np.einsum("ncd,de,nce->nc", d, precision, d)
-        d0 = x - mean0
-        out[s:s + block] = md.min(axis=1) - np.einsum("nd,de,ne->n", d0, precision0, d0)
-    return out
+def rmds(h, state):
+    """min_c (h-mu_c)^T P (h-mu_c) - (h-mu_0)^T P_0 (h-mu_0), as squared distances of whitened rows, in float64."""
+    white_means, lc, mean0, l0 = state
+    x = h.astype(np.float64)
+    z = x @ lc
+    md = (z * z).sum(axis=1, keepdims=True) - 2 * z @ white_means.T + (white_means * white_means).sum(axis=1)
+    z0 = (x - mean0) @ l0
+    return md.min(axis=1) - (z0 * z0).sum(axis=1)
 
 
-def fit_fdbd(train):
-    return train.astype(np.float64).mean(axis=0)
+def fit_fdbd(train, w):
+    """The training mean and 1/||w_c - w_j|| for every pair of classes (0 on the diagonal, whose term is 0)."""
+    w64 = w.astype(np.float64)
+    dist = np.stack([np.linalg.norm(w64 - w64[c], axis=1) for c in range(len(w64))])
+    return train.astype(np.float64).mean(axis=0), np.divide(1.0, dist, out=np.zeros_like(dist), where=dist > 0)
 
 
-def fdbd(h, w, b, train_mean):
+def fdbd(h, w, b, state):
+    train_mean, inv = state
     f = logits_of(h, w, b)
     top = f.argmax(axis=1)
-    wd = np.linalg.norm(w[:, None, :] - w[None, :, :], axis=2)  # [C, C], zero diagonal
-    inv = np.divide(1.0, wd, out=np.zeros_like(wd), where=wd > 0)
     gap = np.abs(f[np.arange(len(f)), top][:, None] - f)
-    num = (gap * inv[top]).sum(axis=1)
-    return -num / np.linalg.norm(h - train_mean, axis=1)
+    return -(gap * inv[top]).sum(axis=1) / np.linalg.norm(h - train_mean, axis=1)
 
 
 def fit_nnguide(train, w, b):
@@ -235,7 +241,7 @@ def cmd_selfcheck(args):
         elif head == "rmds":
             s = rmds(h, fit_rmds(train, labels))
         elif head == "fdbd":
-            s = fdbd(h, w, b, fit_fdbd(train))
+            s = fdbd(h, w, b, fit_fdbd(train, w))
         elif head == "nnguide":
             s = nnguide(h, w, b, fit_nnguide(train, w, b), c["k"])
         worst.append((f"{head} {c.get('percentile', c.get('dim', c.get('k', '')))}", close(c["score"], s)))
@@ -289,27 +295,32 @@ def load(data):
 
 
 def heads(h, w, b, train, labels, k=100, vim_dim=None):
-    """(name, fit(), score(state)) for every feature head, with MlOod's defaults."""
+    """(name, fit(), score(state, rows)) for every feature head, MlOod's defaults; rows: a slice of h."""
     d = h.shape[1]
     dim = vim_dim or max(1, d // 8)
     return [
-        ("react", lambda: fit_react(train, 90), lambda c: react(h, w, b, c)),
-        ("ash_p", lambda: None, lambda _: ash(h, w, b, 90, "p")),
-        ("ash_b", lambda: None, lambda _: ash(h, w, b, 90, "b")),
-        ("ash_s", lambda: None, lambda _: ash(h, w, b, 90, "s")),
-        ("scale", lambda: None, lambda _: scale(h, w, b, 85)),
-        ("vim", lambda: fit_vim(train, w, b, dim), lambda s: vim(h, w, b, s)),
-        ("rmds", lambda: fit_rmds(train, labels), lambda s: rmds(h, s)),
-        ("fdbd", lambda: fit_fdbd(train), lambda m: fdbd(h, w, b, m)),
-        ("nnguide", lambda: fit_nnguide(train, w, b), lambda g: nnguide(h, w, b, g, min(k, len(g)))),
+        ("react", lambda: fit_react(train, 90), lambda c, r: react(h[r], w, b, c)),
+        ("ash_p", lambda: None, lambda _, r: ash(h[r], w, b, 90, "p")),
+        ("ash_b", lambda: None, lambda _, r: ash(h[r], w, b, 90, "b")),
+        ("ash_s", lambda: None, lambda _, r: ash(h[r], w, b, 90, "s")),
+        ("scale", lambda: None, lambda _, r: scale(h[r], w, b, 85)),
+        ("vim", lambda: fit_vim(train, w, b, dim), lambda s, r: vim(h[r], w, b, s)),
+        ("rmds", lambda: fit_rmds(train, labels), lambda s, r: rmds(h[r], s)),
+        ("fdbd", lambda: fit_fdbd(train, w), lambda s, r: fdbd(h[r], w, b, s)),
+        ("nnguide", lambda: fit_nnguide(train, w, b), lambda g, r: nnguide(h[r], w, b, g, min(k, len(g)))),
     ]
+
+
+def blocked(score, state, rows, block=8192):
+    """Scores rows in blocks, as a numpy user would to keep temporaries in memory (and in cache)."""
+    return np.concatenate([score(state, slice(s, min(s + block, rows))) for s in range(0, rows, block)])
 
 
 def cmd_score(args):
     h, w, b, train, labels = load(args.data)
     os.makedirs(args.out, exist_ok=True)
     for name, fit, score in heads(h, w, b, train, labels, vim_dim=args.vim_dim):
-        np.save(os.path.join(args.out, name + ".npy"), score(fit()).astype(np.float64))
+        np.save(os.path.join(args.out, name + ".npy"), blocked(score, fit(), len(h)).astype(np.float64))
     print(f"scores written to {args.out}")
 
 
@@ -325,7 +336,7 @@ def cmd_bench(args):
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
-            score(state)
+            blocked(score, state, len(h))
             times.append(time.perf_counter() - t0)
         result["seconds"][name] = min(times)
         print(f"{name:8s} {min(times):7.3f} s", file=sys.stderr)
