@@ -99,6 +99,7 @@ internal static class TemperatureFitter
     /// <summary>The mean NLL at beta and its first two derivatives in beta, each row shifted by its largest scaled logit.</summary>
     private static (double Value, double Slope, double Curvature) Evaluate(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, double beta)
     {
+        Span<double> weights = classes <= 1024 ? stackalloc double[classes] : new double[classes];
         double value = 0, slope = 0, curvature = 0;
         for (int i = 0; i < labels.Length; i++)
         {
@@ -110,18 +111,19 @@ internal static class TemperatureFitter
             }
 
             double sum = 0, first = 0;
-            foreach (float z in row)
+            for (int c = 0; c < classes; c++)
             {
-                double w = Math.Exp(beta * z - max);
-                sum += w;
-                first += w * z;
+                weights[c] = Math.Exp(beta * row[c] - max);
+                sum += weights[c];
+                first += weights[c] * row[c];
             }
 
+            // The variance as the mean squared deviation, not E(z^2) - E(z)^2, which cancels when p is peaked.
             double mean = first / sum, spread = 0;
-            foreach (float z in row)
+            for (int c = 0; c < classes; c++)
             {
-                double d = z - mean;
-                spread += Math.Exp(beta * z - max) * d * d;
+                double d = row[c] - mean;
+                spread += weights[c] * d * d;
             }
 
             double label = row[labels[i]];
