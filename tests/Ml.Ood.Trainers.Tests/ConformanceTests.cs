@@ -80,6 +80,22 @@ public sealed class ConformanceTests
             EmbeddingData.Create(ml, images.Take(5).ToArray()), EmbeddingData.Create(ml, images), "NegMining");
     }
 
+    [TestMethod]
+    public void FittedTemperatureScaling()
+    {
+        // 9 classes (36-byte rows at every alignment); the label is the largest logit's class except in every fifth row, so
+        // that a finite temperature minimises the NLL.
+        var random = new Random(7);
+        float[][] Logits(int count) => Enumerable.Range(0, count)
+            .Select(i => Enumerable.Range(0, 9).Select(c => (c == i % 9 ? 3f : 0f) + (float)(random.NextDouble() * 4 - 2)).ToArray()).ToArray();
+        var trainLogits = Logits(120);
+        int[] labels = trainLogits.Select((z, i) => i % 5 == 0 ? (i + 4) % 9 : Array.IndexOf(z, z.Max())).ToArray();
+        var ml = new MLContext(seed: 1);
+        HeadConformance.Check<TemperatureScalingSettings>(ml, "temperature_scaling(fitted)",
+            o => ml.Ood().TemperatureScaling("Ts", "Logits", "Label", execution: o),
+            TemperatureScalingFitTests.Labelled(ml, trainLogits, labels), TemperatureScalingFitTests.Labelled(ml, Logits(47), new int[47]), "Ts");
+    }
+
     private sealed class ScoreRow
     {
         public float Score { get; set; }

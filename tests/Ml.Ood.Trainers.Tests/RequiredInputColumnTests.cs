@@ -21,6 +21,7 @@ public sealed class RequiredInputColumnTests
         AssertNames("inputColumnName", () => ood.Knn("Knn", name!));
         AssertNames("inputColumnName", () => ood.Mahalanobis("Mds", name!));
         AssertNames("inputColumnName", () => ood.Threshold("IsOod", name!));
+        AssertNames("inputColumnName", () => ood.TemperatureScaling("Ts", name!, "Label"));
         AssertNames("inputColumnName", () => ood.NegativeLabelsFromLexicon("NegLabel", name!, ["cat"], Classes, [new("car")], [[0, 1]]));
     }
 

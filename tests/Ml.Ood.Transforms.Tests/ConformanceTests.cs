@@ -57,6 +57,25 @@ public sealed class ConformanceTests
         => CheckImageHead<NegativeLabelSettings>("neglabel(T=1, G=5, shuffled)", "NegLabel",
             (ml, o) => ml.Ood().NegativeLabels("NegLabel", "Embedding", IdText, NegativeText, 1f, groups: 5, shuffleSeed: 3, execution: o));
 
+    [TestMethod]
+    public void TemperatureScaling()
+        => CheckLogitHead<TemperatureScalingSettings>("temperature_scaling(T=1.7)", "Ts",
+            (ml, o) => ml.Ood().TemperatureScaling("Ts", "Logits", 1.7f, execution: o));
+
+    [TestMethod]
+    public void JointEnergy()
+        => CheckLogitHead<JointEnergySettings>("joint_energy", "JointEnergy", (ml, o) => ml.Ood().JointEnergy("JointEnergy", "Logits", execution: o));
+
+    [TestMethod]
+    public void DeltaEnergy()
+        => CheckImageHead<DeltaEnergySettings>("delta_energy(T=0.01)", "Delta",
+            (ml, o) => ml.Ood().DeltaEnergy("Delta", "Embedding", IdText, execution: o));
+
+    [TestMethod]
+    public void DeltaEnergyLoweringTwoCosines()
+        => CheckImageHead<DeltaEnergySettings>("delta_energy(T=0.05, 2 lowered to -0.2)", "Delta",
+            (ml, o) => ml.Ood().DeltaEnergy("Delta", "Embedding", IdText, 0.05f, loweredCosine: -0.2f, loweredCount: 2, execution: o));
+
     private static void CheckLogitHead<TSettings>(string head, string output, Func<MLContext, OodExecutionOptions?, OodHeadEstimator> estimator)
         where TSettings : OodHeadSettings
     {

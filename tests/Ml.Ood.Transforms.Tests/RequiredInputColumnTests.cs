@@ -23,6 +23,9 @@ public sealed class RequiredInputColumnTests
         AssertNamesInput(() => ood.MaxLogit("MaxLogit", name!));
         AssertNamesInput(() => ood.MaximumConceptMatching("Mcm", name!, Classes));
         AssertNamesInput(() => ood.NegativeLabels("NegLabel", name!, Classes, [[0, 1]]));
+        AssertNamesInput(() => ood.TemperatureScaling("Ts", name!, 1.5f));
+        AssertNamesInput(() => ood.JointEnergy("JointEnergy", name!));
+        AssertNamesInput(() => ood.DeltaEnergy("Delta", name!, Classes));
     }
 
     private static void AssertNamesInput(Action create)

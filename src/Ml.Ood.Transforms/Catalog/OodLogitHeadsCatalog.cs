@@ -1,6 +1,6 @@
 namespace Ml.Ood;
 
-/// <summary>The heads on a row of logits, on <c>ml.Ood()</c>: energy, MSP, MaxLogit, GEN.</summary>
+/// <summary>The heads on a row of logits, on <c>ml.Ood()</c>: energy, MSP, MaxLogit, GEN, temperature scaling, JointEnergy.</summary>
 /// <remarks>
 /// Every head writes a <see cref="float"/> column where higher means more likely out-of-distribution. Device, CPU
 /// fallback and rows per ONNX Runtime call come from each head's <c>execution</c> options, then from the catalog's options
@@ -59,4 +59,35 @@ public static class OodLogitHeadsCatalog
     public static GeneralizedEntropyEstimator GeneralizedEntropy(this OodCatalog catalog, string outputColumnName, string inputColumnName,
         float gamma = 0.1f, int m = 100, OodExecutionOptions? execution = null, bool allowProbabilities = false)
         => new(catalog, outputColumnName, inputColumnName, gamma, m, execution, allowProbabilities);
+
+    /// <summary>
+    /// Temperature scaling with a given temperature (Guo et al., ICML 2017; OpenOOD <c>temp_scaling</c>), negated:
+    /// -max softmax(z / T) of a logits column. Higher = more likely out-of-distribution.
+    /// </summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="outputColumnName">The score column to write.</param>
+    /// <param name="inputColumnName">The logits column (known-size vector of Single); required.</param>
+    /// <param name="temperature">T &gt; 0, required (1 is MSP). To fit T on labelled validation rows, use the overload with a
+    /// label column in Ml.Ood.Trainers.</param>
+    /// <param name="execution">Device, CPU fallback and block size for this head; null for the catalog's.</param>
+    /// <param name="allowProbabilities">Fit throws when the input's first rows all look like probabilities; pass
+    /// <see langword="true"/> only if the column does hold logits.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not a positive finite number.</exception>
+    public static TemperatureScalingEstimator TemperatureScaling(this OodCatalog catalog, string outputColumnName, string inputColumnName,
+        float temperature, OodExecutionOptions? execution = null, bool allowProbabilities = false)
+        => new(catalog, outputColumnName, inputColumnName, temperature, execution, allowProbabilities);
+
+    /// <summary>
+    /// JointEnergy of a multi-label logits column (Wang et al., NeurIPS 2021), negated: -sum_i log(1 + exp(z_i)) over the
+    /// independent label logits. Higher = more likely out-of-distribution.
+    /// </summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="outputColumnName">The score column to write.</param>
+    /// <param name="inputColumnName">The multi-label logits column (known-size vector of Single, before the sigmoid); required.</param>
+    /// <param name="execution">Device, CPU fallback and block size for this head; null for the catalog's.</param>
+    /// <param name="allowProbabilities">Fit throws when the input's first rows hold only values in [0, 1] (sigmoid
+    /// probabilities); pass <see langword="true"/> only if the column does hold logits.</param>
+    public static JointEnergyEstimator JointEnergy(this OodCatalog catalog, string outputColumnName, string inputColumnName,
+        OodExecutionOptions? execution = null, bool allowProbabilities = false)
+        => new(catalog, outputColumnName, inputColumnName, execution, allowProbabilities);
 }

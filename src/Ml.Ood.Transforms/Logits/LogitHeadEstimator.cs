@@ -10,7 +10,7 @@ namespace Ml.Ood;
 /// <typeparam name="TSettings">The head's settings.</typeparam>
 /// <remarks>
 /// Fit reads the first 64 rows and throws <see cref="InvalidOperationException"/> when they all look like probabilities
-/// (non-negative, summing to 1): on probabilities these scores lose what they measure. Use SdcaNonCalibrated or an ONNX
+/// (non-negative, summing to 1; for a multi-label head, all in [0, 1]): on probabilities these scores lose what they measure. Use SdcaNonCalibrated or an ONNX
 /// model's logits, or, if the column does hold logits, create the head with <c>allowProbabilities: true</c>. A row with
 /// a NaN or infinite logit scores NaN, and a Threshold decision flags it out-of-distribution (fail closed); the head
 /// counts such rows (<see cref="OodHeadTransformer.NonFiniteRowCount"/>) and reports them on the MLContext's log. A row
@@ -44,9 +44,15 @@ public abstract class LogitHeadEstimator<TSettings> : OodHeadEstimator<TSettings
 
     private protected sealed override FittedHead<TSettings> FitHead(IDataView trainingData, int inputSize)
     {
-        ProbabilityInputCheck.ThrowIfProbabilities(trainingData, InputColumnName, _name, AllowProbabilities);
+        ProbabilityInputCheck.ThrowIfProbabilities(trainingData, InputColumnName, _name, AllowProbabilities, ReadsMultiLabelLogits);
         return new FittedHead<TSettings>(Settings, g => Score(g, g.Input));
     }
+
+    /// <summary>
+    /// Whether the logits are independent per-label scores of a multi-label classifier (read through a sigmoid each, not a
+    /// softmax): Fit then refuses rows whose values all lie in [0, 1], what sigmoid probabilities look like.
+    /// </summary>
+    private protected virtual bool ReadsMultiLabelLogits => false;
 
     /// <summary>The score of a row of logits, higher = more likely out-of-distribution.</summary>
     private protected abstract string Score(HeadGraph g, string logits);

@@ -56,6 +56,9 @@ internal static class HeadCatalogue
             (ml, c, o) => ml.Ood().MaximumConceptMatching("McmScore", c.Features, ClassTextEmbeddings, temperature: 0.1f, execution: o)),
         Score<NegativeLabelSettings>("neglabel", "NegLabelScore",
             (ml, c, o) => ml.Ood().NegativeLabels("NegLabelScore", c.Features, ClassTextEmbeddings, NegativeTextEmbeddings, groups: 3, shuffleSeed: 2, execution: o)),
+        Score<TemperatureScalingSettings>("temperature_scaling", "TemperatureScore", (ml, c, o) => ml.Ood().TemperatureScaling("TemperatureScore", c.Logits, 1.5f, execution: o)),
+        Score<JointEnergySettings>("joint_energy", "JointEnergyScore", (ml, c, o) => ml.Ood().JointEnergy("JointEnergyScore", c.Logits, execution: o)),
+        Score<DeltaEnergySettings>("delta_energy", "DeltaEnergyScore", (ml, c, o) => ml.Ood().DeltaEnergy("DeltaEnergyScore", c.Features, ClassTextEmbeddings, execution: o)),
         new("threshold(knn)", "IsOod", IsDecision: true, ReadsAScore: true,
             (ml, c, o) => ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95, execution: o), t => t.GetSettings<ThresholdSettings>()),
     ];
