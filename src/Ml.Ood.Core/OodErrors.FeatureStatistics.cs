@@ -12,4 +12,14 @@ public static partial class OodErrors
         "Column '{0}' cannot fit an RMDS head: each of its {1} training rows equals the mean of its class ({2} classes in '{3}'), " +
         "so the class covariance is zero (rank 0) and there is no spread to measure distances with. This happens with one row " +
         "per class or identical rows within each class: fit on several different rows per class.";
+
+    /// <summary>A fitted feature head on a view with no rows. {0}: column, {1}: the head.</summary>
+    public const string FeatureHeadNoRows = "Column '{0}' has no rows: the {1} head is fitted on in-distribution training features.";
+
+    /// <summary>
+    /// fDBD on a layer whose classes {0} and {1} have identical weight rows (an <see cref="ArgumentException"/> on the layer).
+    /// </summary>
+    public const string FdbdIdenticalWeightRows =
+        "Classes {0} and {1} of the classifier layer have identical weight rows, so no decision boundary separates them and fDBD's " +
+        "distance to it (|f_m - f_j| / ||w_m - w_j||) divides by zero; merge the two classes or pass the layer the classifier uses.";
 }

@@ -50,6 +50,15 @@ public sealed class ConformanceTests
     }
 
     [TestMethod]
+    public void Fdbd()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = Embeddings(ml, 200, seed: 5);
+        var test = Embeddings(ml, 43, seed: 6);
+        HeadConformance.Check<FeatureDecisionBoundarySettings>(ml, "fdbd", o => ml.Ood().Fdbd("Fdbd", "Embedding", Layer, execution: o), train, test, "Fdbd");
+    }
+
+    [TestMethod]
     public void Threshold()
     {
         // ID scores 0.5, 1, ..., 50 give t = 47.5 (the 95th of 100); the test scores fall on both sides of it, on it, and
@@ -88,6 +97,11 @@ public sealed class ConformanceTests
                 temperature: 0.5f, groups: 3, execution: o),
             EmbeddingData.Create(ml, images.Take(5).ToArray()), EmbeddingData.Create(ml, images), "NegMining");
     }
+
+    /// <summary>A fixed 3-class layer on the 10-d rows of <see cref="Embeddings"/>: class k's row weighs axis k most.</summary>
+    private static readonly OodClassifierLayer Layer = OodClassifierLayer.FromArrays(
+        [.. Enumerable.Range(0, 3).Select(c => Enumerable.Range(0, 10).Select(d => d == c ? 1f : 0.1f * ((c + 2 * d) % 5 - 2)).ToArray())],
+        [0.1f, -0.2f, 0.05f]);
 
     private sealed class ScoreRow
     {

@@ -45,6 +45,9 @@ internal sealed class PosthocFeatures
 
     public static double[] Scores(JsonElement @case) => @case.GetProperty("score").EnumerateArray().Select(v => v.GetDouble()).ToArray();
 
+    /// <summary>The reference's classifier layer (10 classes x 32 features).</summary>
+    public OodClassifierLayer Layer() => OodClassifierLayer.FromArrays(Weight, Bias);
+
     public IDataView TrainData(MLContext ml) => EmbeddingData.Create(ml, Train, Labels);
 
     public IDataView TestData(MLContext ml) => EmbeddingData.Create(ml, Test);

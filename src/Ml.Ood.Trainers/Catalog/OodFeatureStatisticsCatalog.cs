@@ -22,4 +22,20 @@ public static class OodFeatureStatisticsCatalog
     public static RelativeMahalanobisEstimator Rmds(this OodCatalog catalog, string outputColumnName, string inputColumnName,
         string labelColumnName = "Label", OodExecutionOptions? execution = null)
         => new(catalog, outputColumnName, inputColumnName, labelColumnName, execution);
+
+    /// <summary>
+    /// fDBD, the feature distance to the decision boundaries (Liu and Qin, ICML 2024; OpenOOD <c>fdbd_postprocessor</c>):
+    /// minus the sum over classes j of |f_m - f_j| / ||w_m - w_j|| (m the predicted class), divided by the distance to the
+    /// training features' mean. Higher = more likely OOD.
+    /// </summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="outputColumnName">The score column to write.</param>
+    /// <param name="inputColumnName">The penultimate-feature column the layer reads (known-size vector of Single, D wide).</param>
+    /// <param name="layer">The classifier's last layer (<see cref="OodClassifierLayer"/>); no two classes may share a weight row.</param>
+    /// <param name="distanceAsNormalizer">Divide by ||h - mean of the training features|| (true, the default, the paper's) or by
+    /// ||h|| (false; OpenOOD picks either on validation data).</param>
+    /// <param name="execution">Device, CPU fallback and block size for this head; null for the catalog's.</param>
+    public static FeatureDecisionBoundaryEstimator Fdbd(this OodCatalog catalog, string outputColumnName, string inputColumnName,
+        OodClassifierLayer layer, bool distanceAsNormalizer = true, OodExecutionOptions? execution = null)
+        => new(catalog, outputColumnName, inputColumnName, layer, distanceAsNormalizer, execution);
 }
