@@ -22,4 +22,16 @@ public static partial class OodErrors
     public const string FdbdIdenticalWeightRows =
         "Classes {0} and {1} of the classifier layer have identical weight rows, so no decision boundary separates them and fDBD's " +
         "distance to it (|f_m - f_j| / ||w_m - w_j||) divides by zero; merge the two classes or pass the layer the classifier uses.";
+
+    /// <summary>
+    /// ViM's dim outside [1, D) (an <see cref="ArgumentOutOfRangeException"/>, which appends the value). {0}: dim, {1}: D.
+    /// </summary>
+    public const string VimDimOutOfRange =
+        "ViM's dim = {0} must be at least 1 and below the layer's feature count D = {1}: the dim largest principal directions of " +
+        "the training features are left out and the residual is measured in the other D - dim; pass a smaller dim (null: D / 8).";
+
+    /// <summary>Training features with no spread beyond ViM's principal directions. {0}: column, {1}: dim.</summary>
+    public const string VimNoResidual =
+        "The training features of column '{0}' have no spread beyond their {1} largest principal directions (every residual norm " +
+        "is 0), so ViM's alpha = mean max-logit / mean residual norm divides by zero; pass a smaller dim.";
 }

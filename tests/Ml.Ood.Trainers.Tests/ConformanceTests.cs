@@ -59,6 +59,15 @@ public sealed class ConformanceTests
     }
 
     [TestMethod]
+    public void Vim()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = Embeddings(ml, 200, seed: 5);
+        var test = Embeddings(ml, 43, seed: 6);
+        HeadConformance.Check<VirtualLogitMatchingSettings>(ml, "vim(dim=3)", o => ml.Ood().Vim("Vim", "Embedding", Layer, dim: 3, execution: o), train, test, "Vim");
+    }
+
+    [TestMethod]
     public void Threshold()
     {
         // ID scores 0.5, 1, ..., 50 give t = 47.5 (the 95th of 100); the test scores fall on both sides of it, on it, and

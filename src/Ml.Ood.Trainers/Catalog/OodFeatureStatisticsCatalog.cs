@@ -38,4 +38,20 @@ public static class OodFeatureStatisticsCatalog
     public static FeatureDecisionBoundaryEstimator Fdbd(this OodCatalog catalog, string outputColumnName, string inputColumnName,
         OodClassifierLayer layer, bool distanceAsNormalizer = true, OodExecutionOptions? execution = null)
         => new(catalog, outputColumnName, inputColumnName, layer, distanceAsNormalizer, execution);
+
+    /// <summary>
+    /// ViM, virtual-logit matching (Wang et al., CVPR 2022; OpenOOD <c>vim_postprocessor</c>): alpha ||(h - u) NS|| minus the
+    /// log-sum-exp of the logits, with u = -pinv(W) b and NS the training features' directions beyond the <paramref name="dim"/>
+    /// principal ones. Higher = more likely OOD.
+    /// </summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="outputColumnName">The score column to write.</param>
+    /// <param name="inputColumnName">The penultimate-feature column the layer reads (known-size vector of Single, D wide).</param>
+    /// <param name="layer">The classifier's last layer (<see cref="OodClassifierLayer"/>).</param>
+    /// <param name="dim">The principal directions left out of the residual, 1 &lt;= dim &lt; D; null (the default) for D / 8 (at
+    /// least 1), OpenOOD's 256 at D = 2048.</param>
+    /// <param name="execution">Device, CPU fallback and block size for this head; null for the catalog's.</param>
+    public static VirtualLogitMatchingEstimator Vim(this OodCatalog catalog, string outputColumnName, string inputColumnName,
+        OodClassifierLayer layer, int? dim = null, OodExecutionOptions? execution = null)
+        => new(catalog, outputColumnName, inputColumnName, layer, dim, execution);
 }
