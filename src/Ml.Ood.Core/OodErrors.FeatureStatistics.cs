@@ -34,4 +34,14 @@ public static partial class OodErrors
     public const string VimNoResidual =
         "The training features of column '{0}' have no spread beyond their {1} largest principal directions (every residual norm " +
         "is 0), so ViM's alpha = mean max-logit / mean residual norm divides by zero; pass a smaller dim.";
+
+    /// <summary>An NNGuide bank without rows. {0}: column, {1}: the rows read.</summary>
+    public const string NnGuideBankEmpty =
+        "The NNGuide bank is empty: of the {1:N0} rows of column '{0}', none of non-zero norm was kept; pass a larger bankFraction " +
+        "(0.01 by default) or more training rows.";
+
+    /// <summary>NNGuide's k above its bank's size (an <see cref="ArgumentOutOfRangeException"/>, which appends k). {0}: k, {1}: bank rows.</summary>
+    public const string NnGuideKLargerThanBank =
+        "k = {0} is larger than the NNGuide bank ({1:N0} rows); pass a smaller k, a larger bankFraction (0.01 by default keeps 1% of " +
+        "the training rows) or more training rows.";
 }

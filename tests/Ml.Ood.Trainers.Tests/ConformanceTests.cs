@@ -68,6 +68,16 @@ public sealed class ConformanceTests
     }
 
     [TestMethod]
+    public void NnGuide()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = Embeddings(ml, 200, seed: 5);
+        var test = Embeddings(ml, 43, seed: 6);
+        HeadConformance.Check<NearestNeighborGuidanceSettings>(ml, "nnguide(k=5, 60 of 200 rows)",
+            o => ml.Ood().NnGuide("NnGuide", "Embedding", Layer, k: 5, bankFraction: null, maxBankRows: 60, seed: 9, execution: o), train, test, "NnGuide");
+    }
+
+    [TestMethod]
     public void Threshold()
     {
         // ID scores 0.5, 1, ..., 50 give t = 47.5 (the 95th of 100); the test scores fall on both sides of it, on it, and

@@ -54,4 +54,24 @@ public static class OodFeatureStatisticsCatalog
     public static VirtualLogitMatchingEstimator Vim(this OodCatalog catalog, string outputColumnName, string inputColumnName,
         OodClassifierLayer layer, int? dim = null, OodExecutionOptions? execution = null)
         => new(catalog, outputColumnName, inputColumnName, layer, dim, execution);
+
+    /// <summary>
+    /// NNGuide, nearest-neighbour guidance (Park et al., ICCV 2023; OpenOOD <c>nnguide_postprocessor</c>): minus the mean of the
+    /// k largest similarities between unit(h) and a bank of guides unit(h_i) * energy_i of training rows, times the row's own
+    /// log-sum-exp of logits. Higher = more likely OOD.
+    /// </summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="outputColumnName">The score column to write.</param>
+    /// <param name="inputColumnName">The penultimate-feature column the layer reads (known-size vector of Single, D wide).</param>
+    /// <param name="layer">The classifier's last layer (<see cref="OodClassifierLayer"/>).</param>
+    /// <param name="k">How many of the most similar guides are averaged; 100 (OpenOOD's) by default; at most the bank's size.</param>
+    /// <param name="bankFraction">Keep each training row in the bank with this probability, in (0, 1]; 0.01 (OpenOOD's) by
+    /// default; null keeps every row.</param>
+    /// <param name="maxBankRows">Keep at most this many rows (uniform reservoir sample); null for no limit.</param>
+    /// <param name="seed">Sampling seed; null uses the MLContext's.</param>
+    /// <param name="execution">Device, CPU fallback and block size for this head; null for the catalog's.</param>
+    public static NearestNeighborGuidanceEstimator NnGuide(this OodCatalog catalog, string outputColumnName, string inputColumnName,
+        OodClassifierLayer layer, int k = 100, double? bankFraction = 0.01, int? maxBankRows = null, int? seed = null,
+        OodExecutionOptions? execution = null)
+        => new(catalog, outputColumnName, inputColumnName, layer, k, bankFraction, maxBankRows, seed, execution);
 }
