@@ -117,6 +117,19 @@ public sealed class ConformanceTests
             EmbeddingData.Create(ml, images.Take(5).ToArray()), EmbeddingData.Create(ml, images), "NegMining");
     }
 
+    [TestMethod]
+    public void ReAct()
+    {
+        // 10-d post-ReLU-like features (magnitudes) and a 4-class layer; the clip value falls inside the test rows' range.
+        var ml = new MLContext(seed: 1);
+        var random = new Random(7);
+        var layer = OodClassifierLayer.FromArrays(
+            [.. Enumerable.Range(0, 40).Select(_ => (float)(random.NextDouble() * 2 - 1))], [0.5f, -0.25f, 0f, 1f], classes: 4, features: 10);
+        var features = Enumerable.Range(0, 243).Select(_ => Enumerable.Range(0, 10).Select(_ => (float)(random.NextDouble() * 3)).ToArray()).ToArray();
+        HeadConformance.Check<ReActSettings>(ml, "react(p=90)", o => ml.Ood().ReAct("ReAct", "Embedding", layer, execution: o),
+            EmbeddingData.Create(ml, features[..200]), EmbeddingData.Create(ml, features[200..]), "ReAct");
+    }
+
     /// <summary>A fixed 3-class layer on the 10-d rows of <see cref="Embeddings"/>: class k's row weighs axis k most.</summary>
     private static readonly OodClassifierLayer Layer = OodClassifierLayer.FromArrays(
         [.. Enumerable.Range(0, 3).Select(c => Enumerable.Range(0, 10).Select(d => d == c ? 1f : 0.1f * ((c + 2 * d) % 5 - 2)).ToArray())],

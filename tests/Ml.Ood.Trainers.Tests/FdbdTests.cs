@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Ood.Tests;
 
 namespace Ml.Ood.Trainers.Tests;
 
@@ -13,10 +14,10 @@ public sealed class FdbdTests
     [TestMethod]
     public void ScoresMatchTheReferenceBatchedAndPerRow()
     {
-        var reference = PosthocFeatures.Load();
+        var reference = PosthocFeatureReference.Load();
         var ml = new MLContext(seed: 1);
-        var model = ml.Ood().Fdbd("Fdbd", "Embedding", reference.Layer(), execution: new() { BlockSize = 7 }).Fit(reference.TrainData(ml));
-        reference.AssertScores(ml, model, "Fdbd", PosthocFeatures.Scores(reference.Case("fdbd")), "fDBD");
+        var model = ml.Ood().Fdbd("Fdbd", "Embedding", reference.Layer, execution: new() { BlockSize = 7 }).Fit(reference.TrainData(ml));
+        reference.AssertScores(ml, model, "Fdbd", PosthocFeatureReference.Scores(reference.Case("fdbd")), "fDBD");
         Assert.AreEqual(new FeatureDecisionBoundarySettings(10, true), model.GetSettings<FeatureDecisionBoundarySettings>());
     }
 
@@ -46,10 +47,10 @@ public sealed class FdbdTests
     [TestMethod]
     public void AColumnOfAnotherWidthOrWithoutRowsIsRefused()
     {
-        var reference = PosthocFeatures.Load();
+        var reference = PosthocFeatureReference.Load();
         var ml = new MLContext(seed: 1);
         var narrow = EmbeddingData.Create(ml, [[1f, 2f, 3f]]);
-        StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Fdbd("S", "Embedding", reference.Layer()).Fit(narrow)).Message,
+        StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Fdbd("S", "Embedding", reference.Layer).Fit(narrow)).Message,
             "Column 'Embedding' has 3 values per row, but the classifier layer reads 32 features");
         var empty = ml.Data.LoadFromEnumerable(new List<EmbeddingRow>(), EmbeddingData.Create(ml, [[1f, 2f]]).Schema);
         StringAssert.StartsWith(Assert.ThrowsExactly<InvalidOperationException>(() => ml.Ood().Fdbd("S", "Embedding", Plane).Fit(empty)).Message,

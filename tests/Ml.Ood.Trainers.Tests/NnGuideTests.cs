@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Ood.Tests;
 
 namespace Ml.Ood.Trainers.Tests;
 
@@ -13,15 +14,15 @@ public sealed class NnGuideTests
     [TestMethod]
     public void ScoresMatchTheReferenceBatchedAndPerRow()
     {
-        var reference = PosthocFeatures.Load();
+        var reference = PosthocFeatureReference.Load();
         var nnguide = reference.Case("nnguide");
         Assert.AreEqual("all training rows", nnguide.GetProperty("bank").GetString());
         int k = nnguide.GetProperty("k").GetInt32();
         var ml = new MLContext(seed: 1);
-        var model = ml.Ood().NnGuide("NnGuide", "Embedding", reference.Layer(), k, bankFraction: null, execution: new() { BlockSize = 7 })
+        var model = ml.Ood().NnGuide("NnGuide", "Embedding", reference.Layer, k, bankFraction: null, execution: new() { BlockSize = 7 })
             .Fit(reference.TrainData(ml));
-        reference.AssertScores(ml, model, "NnGuide", PosthocFeatures.Scores(nnguide), "NNGuide");
-        Assert.AreEqual(new NearestNeighborGuidanceSettings(k, reference.Train.Length), model.GetSettings<NearestNeighborGuidanceSettings>());
+        reference.AssertScores(ml, model, "NnGuide", PosthocFeatureReference.Scores(nnguide), "NNGuide");
+        Assert.AreEqual(new NearestNeighborGuidanceSettings(k, reference.TrainFeatures.Length), model.GetSettings<NearestNeighborGuidanceSettings>());
     }
 
     [TestMethod]
@@ -43,13 +44,13 @@ public sealed class NnGuideTests
     [TestMethod]
     public void TheBankIsSampledAsKnnsSeeded()
     {
-        var reference = PosthocFeatures.Load();
+        var reference = PosthocFeatureReference.Load();
         var ml = new MLContext(seed: 1);
         var train = reference.TrainData(ml);
-        var capped = ml.Ood().NnGuide("S", "Embedding", reference.Layer(), k: 5, bankFraction: null, maxBankRows: 50, seed: 3).Fit(train);
+        var capped = ml.Ood().NnGuide("S", "Embedding", reference.Layer, k: 5, bankFraction: null, maxBankRows: 50, seed: 3).Fit(train);
         Assert.AreEqual(50, capped.GetSettings<NearestNeighborGuidanceSettings>().BankRows);
-        var first = ml.Ood().NnGuide("S", "Embedding", reference.Layer(), k: 5, bankFraction: 0.2, seed: 3).Fit(train);
-        var second = ml.Ood().NnGuide("S", "Embedding", reference.Layer(), k: 5, bankFraction: 0.2, seed: 3).Fit(train);
+        var first = ml.Ood().NnGuide("S", "Embedding", reference.Layer, k: 5, bankFraction: 0.2, seed: 3).Fit(train);
+        var second = ml.Ood().NnGuide("S", "Embedding", reference.Layer, k: 5, bankFraction: 0.2, seed: 3).Fit(train);
         int rows = first.GetSettings<NearestNeighborGuidanceSettings>().BankRows;
         Assert.IsTrue(rows is > 60 and < 180, $"a 20% sample of 600 rows kept {rows}");
         CollectionAssert.AreEqual(first.Transform(reference.TestData(ml)).GetColumn<float>("S").ToArray(),
@@ -60,9 +61,9 @@ public sealed class NnGuideTests
     public void KLargerThanTheBankIsRefusedNamingBoth()
     {
         // The default fraction (1%) of 600 rows keeps about 6, far below the default k = 100.
-        var reference = PosthocFeatures.Load();
+        var reference = PosthocFeatureReference.Load();
         var ml = new MLContext(seed: 1);
-        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().NnGuide("S", "Embedding", reference.Layer(), seed: 2)
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().NnGuide("S", "Embedding", reference.Layer, seed: 2)
             .Fit(reference.TrainData(ml)));
         StringAssert.StartsWith(error.Message, "k = 100 is larger than the NNGuide bank (");
         Assert.AreEqual("k", error.ParamName);

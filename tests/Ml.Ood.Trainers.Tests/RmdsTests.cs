@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Ood.Tests;
 
 namespace Ml.Ood.Trainers.Tests;
 
@@ -10,10 +11,10 @@ public sealed class RmdsTests
     [TestMethod]
     public void ScoresMatchTheReferenceBatchedAndPerRow()
     {
-        var reference = PosthocFeatures.Load();
+        var reference = PosthocFeatureReference.Load();
         var ml = new MLContext(seed: 1);
         var model = ml.Ood().Rmds("Rmds", "Embedding", "Label", execution: new() { BlockSize = 7 }).Fit(reference.TrainData(ml));
-        reference.AssertScores(ml, model, "Rmds", PosthocFeatures.Scores(reference.Case("rmds")), "RMDS");
+        reference.AssertScores(ml, model, "Rmds", PosthocFeatureReference.Scores(reference.Case("rmds")), "RMDS");
         Assert.AreEqual(new RelativeMahalanobisSettings("Label", 10, 32, 32), model.GetSettings<RelativeMahalanobisSettings>());
     }
 
@@ -34,7 +35,7 @@ public sealed class RmdsTests
     [TestMethod]
     public void MissingOrMistypedLabelsAreRefused()
     {
-        var reference = PosthocFeatures.Load();
+        var reference = PosthocFeatureReference.Load();
         var ml = new MLContext(seed: 1);
         var train = reference.TrainData(ml);
         StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Rmds("S", "Embedding", "Class").Fit(train)).Message,
@@ -49,7 +50,7 @@ public sealed class RmdsTests
     [TestMethod]
     public void AWrongWidthIsRefused()
     {
-        var reference = PosthocFeatures.Load();
+        var reference = PosthocFeatureReference.Load();
         var ml = new MLContext(seed: 1);
         var model = ml.Ood().Rmds("S", "Embedding").Fit(reference.TrainData(ml));
         var narrow = EmbeddingData.Create(ml, [[1f, 2f, 3f]]);

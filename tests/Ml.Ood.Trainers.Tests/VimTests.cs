@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Ood.Tests;
 
 namespace Ml.Ood.Trainers.Tests;
 
@@ -10,15 +11,15 @@ public sealed class VimTests
     [TestMethod]
     public void ScoresAndAlphaMatchTheReferenceBatchedAndPerRow()
     {
-        var reference = PosthocFeatures.Load();
+        var reference = PosthocFeatureReference.Load();
         var vim = reference.Case("vim");
         int dim = vim.GetProperty("dim").GetInt32();
         var ml = new MLContext(seed: 1);
-        var model = ml.Ood().Vim("Vim", "Embedding", reference.Layer(), dim, execution: new() { BlockSize = 7 }).Fit(reference.TrainData(ml));
-        reference.AssertScores(ml, model, "Vim", PosthocFeatures.Scores(vim), "ViM");
+        var model = ml.Ood().Vim("Vim", "Embedding", reference.Layer, dim, execution: new() { BlockSize = 7 }).Fit(reference.TrainData(ml));
+        reference.AssertScores(ml, model, "Vim", PosthocFeatureReference.Scores(vim), "ViM");
         var settings = model.GetSettings<VirtualLogitMatchingSettings>();
         Assert.AreEqual(dim, settings.Dim);
-        Ml.Ood.Tests.LogitHeadReference.AssertClose(vim.GetProperty("alpha").GetDouble(), settings.Alpha, "alpha");
+        LogitHeadReference.AssertClose(vim.GetProperty("alpha").GetDouble(), settings.Alpha, "alpha");
     }
 
     [TestMethod]
@@ -75,10 +76,10 @@ public sealed class VimTests
     [TestMethod]
     public void BadInputGivesClearErrors()
     {
-        var reference = PosthocFeatures.Load();
+        var reference = PosthocFeatureReference.Load();
         var ml = new MLContext(seed: 1);
         StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(
-            () => ml.Ood().Vim("S", "Embedding", reference.Layer(), 12).Fit(EmbeddingData.Create(ml, [[1f, 2f, 3f]]))).Message,
+            () => ml.Ood().Vim("S", "Embedding", reference.Layer, 12).Fit(EmbeddingData.Create(ml, [[1f, 2f, 3f]]))).Message,
             "Column 'Embedding' has 3 values per row, but the classifier layer reads 32 features");
 
         // Rows that vary along axis 0 only: nothing is left beyond the one principal direction.
