@@ -35,7 +35,7 @@ public sealed record VirtualLogitMatchingSettings(int Dim, double Alpha) : OodHe
 /// W W^T and W^T W, dropping eigenvalues below max(C, D) * eps * the largest (numpy's pinv cuts singular values at 1e-15
 /// of the largest: the same for any layer whose condition number is below about 1e7). Alpha needs NS, so Fit reads the
 /// training view twice; cache it (<c>ml.Data.Cache</c>) if an encoder computes it. The default <c>dim</c> is D / 8 (at
-/// least 1), OpenOOD's 256 at D = 2048; the paper uses 1000 at D = 2048 and 512 at D = 768. Fitting costs O(N D^2) and
+/// least 1), OpenOOD's 256 at D = 2048 (the ViM paper uses larger ones, e.g. 1000 at D = 2048). Fitting costs O(N D^2) and
 /// O(D^3) for the eigen-decomposition. A row with a NaN or infinite value scores NaN. Create it with
 /// <c>ml.Ood().Vim(...)</c>.
 /// </remarks>
