@@ -41,6 +41,43 @@ public sealed class ConformanceTests
     }
 
     [TestMethod]
+    public void Rmds()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = Embeddings(ml, 200, seed: 5);
+        var test = Embeddings(ml, 43, seed: 6);
+        HeadConformance.Check<RelativeMahalanobisSettings>(ml, "rmds", o => ml.Ood().Rmds("Rmds", "Embedding", "Label", execution: o), train, test, "Rmds");
+    }
+
+    [TestMethod]
+    public void Fdbd()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = Embeddings(ml, 200, seed: 5);
+        var test = Embeddings(ml, 43, seed: 6);
+        HeadConformance.Check<FeatureDecisionBoundarySettings>(ml, "fdbd", o => ml.Ood().Fdbd("Fdbd", "Embedding", Layer, execution: o), train, test, "Fdbd");
+    }
+
+    [TestMethod]
+    public void Vim()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = Embeddings(ml, 200, seed: 5);
+        var test = Embeddings(ml, 43, seed: 6);
+        HeadConformance.Check<VirtualLogitMatchingSettings>(ml, "vim(dim=3)", o => ml.Ood().Vim("Vim", "Embedding", Layer, dim: 3, execution: o), train, test, "Vim");
+    }
+
+    [TestMethod]
+    public void NnGuide()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = Embeddings(ml, 200, seed: 5);
+        var test = Embeddings(ml, 43, seed: 6);
+        HeadConformance.Check<NearestNeighborGuidanceSettings>(ml, "nnguide(k=5, 60 of 200 rows)",
+            o => ml.Ood().NnGuide("NnGuide", "Embedding", Layer, k: 5, bankFraction: null, maxBankRows: 60, seed: 9, execution: o), train, test, "NnGuide");
+    }
+
+    [TestMethod]
     public void Threshold()
     {
         // ID scores 0.5, 1, ..., 50 give t = 47.5 (the 95th of 100); the test scores fall on both sides of it, on it, and
@@ -95,6 +132,24 @@ public sealed class ConformanceTests
             o => ml.Ood().TemperatureScaling("Ts", "Logits", "Label", execution: o),
             TemperatureScalingFitTests.Labelled(ml, trainLogits, labels), TemperatureScalingFitTests.Labelled(ml, Logits(47), new int[47]), "Ts");
     }
+
+    [TestMethod]
+    public void ReAct()
+    {
+        // 10-d post-ReLU-like features (magnitudes) and a 4-class layer; the clip value falls inside the test rows' range.
+        var ml = new MLContext(seed: 1);
+        var random = new Random(7);
+        var layer = OodClassifierLayer.FromArrays(
+            [.. Enumerable.Range(0, 40).Select(_ => (float)(random.NextDouble() * 2 - 1))], [0.5f, -0.25f, 0f, 1f], classes: 4, features: 10);
+        var features = Enumerable.Range(0, 243).Select(_ => Enumerable.Range(0, 10).Select(_ => (float)(random.NextDouble() * 3)).ToArray()).ToArray();
+        HeadConformance.Check<ReActSettings>(ml, "react(p=90)", o => ml.Ood().ReAct("ReAct", "Embedding", layer, execution: o),
+            EmbeddingData.Create(ml, features[..200]), EmbeddingData.Create(ml, features[200..]), "ReAct");
+    }
+
+    /// <summary>A fixed 3-class layer on the 10-d rows of <see cref="Embeddings"/>: class k's row weighs axis k most.</summary>
+    private static readonly OodClassifierLayer Layer = OodClassifierLayer.FromArrays(
+        [.. Enumerable.Range(0, 3).Select(c => Enumerable.Range(0, 10).Select(d => d == c ? 1f : 0.1f * ((c + 2 * d) % 5 - 2)).ToArray())],
+        [0.1f, -0.2f, 0.05f]);
 
     private sealed class ScoreRow
     {

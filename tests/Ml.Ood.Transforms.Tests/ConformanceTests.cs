@@ -17,6 +17,11 @@ public sealed class ConformanceTests
     private static readonly float[][] NegativeText = LogitsData.Random(rows: 19, classes: 12, scale: 1, seed: 24);
     private static readonly float[][] TrainImages = LogitsData.Random(rows: 10, classes: 12, scale: 2, seed: 25);
     private static readonly float[][] TestImages = LogitsData.Random(rows: 41, classes: 12, scale: 2, seed: 26);
+    // Penultimate features are post-ReLU: non-negative, and here without ties, so that the top k are one set.
+    private static readonly float[][] TrainFeatures = Magnitudes(LogitsData.Random(rows: 10, classes: 12, scale: 2, seed: 27));
+    private static readonly float[][] TestFeatures = Magnitudes(LogitsData.Random(rows: 41, classes: 12, scale: 2, seed: 28));
+    private static readonly OodClassifierLayer Layer =
+        OodClassifierLayer.FromArrays(LogitsData.Random(rows: 5, classes: 12, scale: 1, seed: 29), LogitsData.Random(rows: 1, classes: 5, scale: 1, seed: 30)[0]);
 
     [TestMethod]
     public void Energy()
@@ -75,6 +80,27 @@ public sealed class ConformanceTests
     public void DeltaEnergyLoweringTwoCosines()
         => CheckImageHead<DeltaEnergySettings>("delta_energy(T=0.05, 2 lowered to -0.2)", "Delta",
             (ml, o) => ml.Ood().DeltaEnergy("Delta", "Embedding", IdText, 0.05f, loweredCosine: -0.2f, loweredCount: 2, execution: o));
+
+    [TestMethod]
+    [DataRow(AshMode.P)]
+    [DataRow(AshMode.B)]
+    [DataRow(AshMode.S)]
+    public void Ash(AshMode mode)
+        => CheckFeatureHead<AshSettings>($"ash-{mode}(p=65)", "Ash", (ml, o) => ml.Ood().Ash("Ash", "Embedding", Layer, mode, 65, execution: o));
+
+    [TestMethod]
+    public void Scale()
+        => CheckFeatureHead<ScaleSettings>("scale(p=85)", "Scale", (ml, o) => ml.Ood().Scale("Scale", "Embedding", Layer, execution: o));
+
+    private static void CheckFeatureHead<TSettings>(string head, string output, Func<MLContext, OodExecutionOptions?, OodHeadEstimator> estimator)
+        where TSettings : OodHeadSettings
+    {
+        var ml = new MLContext(seed: 1);
+        HeadConformance.Check<TSettings>(ml, head, o => estimator(ml, o),
+            ImageEmbeddings.Create(ml, TrainFeatures), ImageEmbeddings.Create(ml, TestFeatures), output);
+    }
+
+    private static float[][] Magnitudes(float[][] rows) => [.. rows.Select(r => r.Select(MathF.Abs).ToArray())];
 
     private static void CheckLogitHead<TSettings>(string head, string output, Func<MLContext, OodExecutionOptions?, OodHeadEstimator> estimator)
         where TSettings : OodHeadSettings

@@ -2,11 +2,13 @@ using System.Numerics.Tensors;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using Ml.Ood.Trainers.Data;
+using Ml.Ood.Transforms.Graph;
+using Ml.Ood.Transforms.Onnx;
 
 namespace Ml.Ood;
 
 /// <summary>
-/// Class-conditional Gaussians with one shared covariance (Lee et al., NeurIPS 2018; OpenOOD's MDS): the class
+/// Class-conditional Gaussians with one shared covariance (Lee et al., NeurIPS 2018; OpenOOD's MDS and RMDS): the class
 /// means and the whitening of the biased shared covariance, from one pass over the training rows.
 /// </summary>
 internal sealed class ClassGaussians
@@ -14,7 +16,7 @@ internal sealed class ClassGaussians
     /// <summary>The spacing of doubles at 1 (numpy's finfo(float64).eps); .NET's double.Epsilon is the smallest subnormal.</summary>
     private const double MachineEpsilon = 2.220446049250313e-16;
 
-    private ClassGaussians(float[] means, int classes, float[] whitening, int rank, long rows)
+    private ClassGaussians(double[] means, int classes, double[] whitening, int rank, long rows)
     {
         Means = means;
         Classes = classes;
@@ -23,27 +25,30 @@ internal sealed class ClassGaussians
         Rows = rows;
     }
 
-    /// <summary>Class means, row-major [classes, dimensions].</summary>
-    public float[] Means { get; }
+    /// <summary>Class means, row-major [classes, dimensions], in double: the whitened means are taken from them unrounded.</summary>
+    public double[] Means { get; }
 
     public int Classes { get; }
 
     /// <summary>W with P = W W^T, row-major [dimensions, rank]: (x - mu)^T P (x - mu) = ||(x - mu) W||^2.</summary>
-    public float[] Whitening { get; }
+    public double[] Whitening { get; }
 
     public int Rank { get; }
 
     public long Rows { get; }
 
     public static ClassGaussians Fit(IHost host, IDataView data, string column, string labelColumn, int dimensions)
+        => Fit(host, data, column, labelColumn, dimensions, withBackground: false).Classes;
+
+    /// <summary>
+    /// The class Gaussians and, when <paramref name="withBackground"/>, the background Gaussian of RMDS (Ren et al., 2021):
+    /// one "class" holding every row, i.e. the mean of all rows and their biased covariance about it, from the same pass.
+    /// </summary>
+    public static (ClassGaussians Classes, ClassGaussians? Background) Fit(IHost host, IDataView data, string column, string labelColumn,
+        int dimensions, bool withBackground)
     {
-        // One pass of Welford's update per class into one shared scatter matrix: for a row x of class c, with
-        // n_c counting it, delta = x - mu_c (before the update) and scatter += ((n_c - 1) / n_c) delta delta^T.
-        // Unlike sum x x^T - sum n_c mu_c mu_c^T, this does not cancel, so rank-deficient covariances stay so.
-        var means = new List<double[]>();
-        var counts = new List<long>();
-        var scatter = new double[dimensions * dimensions];
-        var delta = new double[dimensions];
+        var classes = new Scatter(dimensions);
+        var background = withBackground ? new Scatter(dimensions) : null;
         long n = TrainingRows.Read(host, data, column, labelColumn, (embedding, label) =>
         {
             if (label < 0)
@@ -51,49 +56,56 @@ internal sealed class ClassGaussians
                 throw new ArgumentException(OodErrors.Format(OodErrors.NegativeClassLabel, labelColumn, label), nameof(labelColumn));
             }
 
-            while (means.Count <= label)
-            {
-                means.Add(new double[dimensions]);
-                counts.Add(0);
-            }
-            var mean = means[label];
-            long count = ++counts[label];
-            for (int d = 0; d < dimensions; d++)
-            {
-                delta[d] = embedding[d] - mean[d];
-            }
-
-            TensorPrimitives.MultiplyAdd(delta, 1.0 / count, mean, mean);
-            double weight = (count - 1) / (double)count;
-            for (int i = 0; i < dimensions; i++)
-            {
-                var target = scatter.AsSpan(i * dimensions, dimensions);
-                TensorPrimitives.MultiplyAdd(delta, weight * delta[i], target, target);
-            }
+            classes.Add(embedding, label);
+            background?.Add(embedding, 0);
         });
         if (n == 0)
         {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.GaussiansNoRows, column));
         }
 
-        int classes = means.Count;
-        for (int c = 0; c < classes; c++)
+        for (int c = 0; c < classes.Counts.Count; c++)
         {
-            if (counts[c] == 0)
+            if (classes.Counts[c] == 0)
             {
-                throw new ArgumentException(OodErrors.Format(OodErrors.ClassWithoutRows, labelColumn, c, classes - 1), nameof(labelColumn));
+                throw new ArgumentException(OodErrors.Format(OodErrors.ClassWithoutRows, labelColumn, c, classes.Counts.Count - 1), nameof(labelColumn));
             }
         }
-        // The biased shared covariance S = scatter / N, as OpenOOD's MDS and docs/FORMULAS.md define it.
-        TensorPrimitives.Divide(scatter, n, scatter);
-        var (whitening, rank) = PseudoInverseSquareRoot(scatter, dimensions);
-        return new ClassGaussians(means.SelectMany(m => m).Select(v => (float)v).ToArray(), classes, whitening, rank, n);
+        return (classes.Finish(n), background?.Finish(n));
     }
 
-    /// <summary>mu_c W for every class, row-major [classes, rank], accumulated in double.</summary>
-    public float[] WhitenedMeans(int dimensions)
+    /// <summary>
+    /// The squared Mahalanobis distance of each input row to each class mean, [batch, classes]: the graph whitens first and
+    /// takes differences after, ||x W - mu_c W||^2 with P = W W^T, with no x^T P x - 2 x^T P mu + mu^T P mu expansion to
+    /// cancel. In float by default; <paramref name="inDouble"/> takes an <paramref name="input"/> already cast to double
+    /// and computes in double (<see cref="DoublePrecision"/>). <paramref name="prefix"/> names the initializers, so that
+    /// two sets of Gaussians fit in one graph.
+    /// </summary>
+    public string SquaredDistances(HeadGraph g, string input, string prefix = "", bool inDouble = false)
     {
-        var result = new float[Classes * Rank];
+        int dimensions = g.InputSize;
+        string whitening, whitenedMeans;
+        if (inDouble)
+        {
+            whitening = g.DoubleWeights($"{prefix}whitening", Whitening, dimensions, Rank);
+            whitenedMeans = g.DoubleWeights($"{prefix}whitened_means", WhitenedMeans(Whitening, dimensions), Classes, Rank);
+        }
+        else
+        {
+            // The means are whitened with the float whitening the graph multiplies by, so that a class mean is at 0.
+            var rounded = Whitening.Select(v => (double)(float)v).ToArray();
+            whitening = g.Weights($"{prefix}whitening", rounded.Select(v => (float)v).ToArray(), dimensions, Rank);
+            whitenedMeans = g.Weights($"{prefix}whitened_means", WhitenedMeans(rounded, dimensions).Select(v => (float)v).ToArray(), Classes, Rank);
+        }
+        string perClass = g.Node("Unsqueeze", g.Node("MatMul", input, whitening), g.Axis(1));
+        string differences = g.Node("Sub", perClass, whitenedMeans);
+        return g.Node("ReduceSumSquare", [differences, g.Axis(2)], OnnxAttributes.Int("keepdims", 0));
+    }
+
+    /// <summary>mu_c W for every class, row-major [classes, rank], accumulated in double from the double means.</summary>
+    private double[] WhitenedMeans(double[] whitening, int dimensions)
+    {
+        var result = new double[Classes * Rank];
         for (int c = 0; c < Classes; c++)
         {
             for (int j = 0; j < Rank; j++)
@@ -101,10 +113,10 @@ internal sealed class ClassGaussians
                 double sum = 0;
                 for (int i = 0; i < dimensions; i++)
                 {
-                    sum += (double)Means[c * dimensions + i] * Whitening[i * Rank + j];
+                    sum += Means[c * dimensions + i] * whitening[i * Rank + j];
                 }
 
-                result[c * Rank + j] = (float)sum;
+                result[c * Rank + j] = sum;
             }
         }
         return result;
@@ -114,20 +126,65 @@ internal sealed class ClassGaussians
     /// W = V_r diag(1 / sqrt(lambda_r)) over the eigenvalues above scipy.linalg.pinvh's cutoff
     /// (|lambda| > n * eps * max |lambda|), so that W W^T is the pseudo-inverse of the covariance.
     /// </summary>
-    private static (float[] Whitening, int Rank) PseudoInverseSquareRoot(double[] covariance, int n)
+    private static (double[] Whitening, int Rank) PseudoInverseSquareRoot(double[] covariance, int n)
     {
         var (values, vectors) = SymmetricEigen.Decompose(covariance, n);
         double cutoff = n * MachineEpsilon * values.Max(Math.Abs);
         var kept = Enumerable.Range(0, n).Where(i => values[i] > cutoff).ToArray();
-        var whitening = new float[n * kept.Length];
+        var whitening = new double[n * kept.Length];
         for (int j = 0; j < kept.Length; j++)
         {
             double scale = 1 / Math.Sqrt(values[kept[j]]);
             for (int i = 0; i < n; i++)
             {
-                whitening[i * kept.Length + j] = (float)(vectors[i * n + kept[j]] * scale);
+                whitening[i * kept.Length + j] = vectors[i * n + kept[j]] * scale;
             }
         }
         return (whitening, kept.Length);
+    }
+
+    /// <summary>
+    /// Welford's update per class into one shared scatter matrix: for a row x of class c, with n_c counting it,
+    /// delta = x - mu_c (before the update) and scatter += ((n_c - 1) / n_c) delta delta^T. Unlike
+    /// sum x x^T - sum n_c mu_c mu_c^T, this does not cancel, so rank-deficient covariances stay so.
+    /// </summary>
+    private sealed class Scatter(int dimensions)
+    {
+        private readonly List<double[]> _means = [];
+        private readonly double[] _scatter = new double[dimensions * dimensions];
+        private readonly double[] _delta = new double[dimensions];
+
+        public List<long> Counts { get; } = [];
+
+        public void Add(ReadOnlySpan<float> embedding, int label)
+        {
+            while (_means.Count <= label)
+            {
+                _means.Add(new double[dimensions]);
+                Counts.Add(0);
+            }
+            var mean = _means[label];
+            long count = ++Counts[label];
+            for (int d = 0; d < dimensions; d++)
+            {
+                _delta[d] = embedding[d] - mean[d];
+            }
+
+            TensorPrimitives.MultiplyAdd(_delta, 1.0 / count, mean, mean);
+            double weight = (count - 1) / (double)count;
+            for (int i = 0; i < dimensions; i++)
+            {
+                var target = _scatter.AsSpan(i * dimensions, dimensions);
+                TensorPrimitives.MultiplyAdd(_delta, weight * _delta[i], target, target);
+            }
+        }
+
+        public ClassGaussians Finish(long rows)
+        {
+            // The biased shared covariance S = scatter / N, as OpenOOD's MDS and RMDS and docs/FORMULAS.md define it.
+            TensorPrimitives.Divide(_scatter, rows, _scatter);
+            var (whitening, rank) = PseudoInverseSquareRoot(_scatter, dimensions);
+            return new ClassGaussians(_means.SelectMany(m => m).ToArray(), _means.Count, whitening, rank, rows);
+        }
     }
 }

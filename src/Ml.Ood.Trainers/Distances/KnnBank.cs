@@ -23,7 +23,7 @@ internal sealed class KnnBank
         ZeroRowsSkipped = zeroRows;
     }
 
-    /// <summary>The unit-norm bank rows.</summary>
+    /// <summary>The bank rows: unit-norm for KNN, as the row function made them otherwise.</summary>
     public float[][] Rows { get; }
 
     public int Dimensions { get; }
@@ -33,6 +33,14 @@ internal sealed class KnnBank
     public long ZeroRowsSkipped { get; }
 
     public static KnnBank Read(IHost host, IDataView data, string column, int dimensions, double? fraction, int? maxRows, Random random)
+        => Read(host, data, column, dimensions, fraction, maxRows, random, Normalise);
+
+    /// <summary>
+    /// The same sample, with each kept row stored as <paramref name="bankRow"/> makes it from the embedding and its largest
+    /// magnitude (> 0): NNGuide keeps its unit row times the row's energy.
+    /// </summary>
+    public static KnnBank Read(IHost host, IDataView data, string column, int dimensions, double? fraction, int? maxRows, Random random,
+        Func<ReadOnlySpan<float>, float, float[]> bankRow)
     {
         var kept = new List<float[]>();
         long candidates = 0, zeroRows = 0;
@@ -57,12 +65,12 @@ internal sealed class KnnBank
                 long slot = random.NextInt64(candidates);
                 if (slot < cap)
                 {
-                    kept[(int)slot] = Normalise(embedding, scale);
+                    kept[(int)slot] = bankRow(embedding, scale);
                 }
 
                 return;
             }
-            kept.Add(Normalise(embedding, scale));
+            kept.Add(bankRow(embedding, scale));
             CheckSize(kept.Count, dimensions);
         });
         return new KnnBank(kept.ToArray(), dimensions, rowsRead, zeroRows);

@@ -31,19 +31,25 @@ public sealed class KnnOptions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(OutputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(InputColumnName);
-        if (K < 1)
+        ValidateBank(K, BankFraction, MaxBankRows, nameof(K), nameof(BankFraction), nameof(MaxBankRows));
+    }
+
+    /// <summary>The checks of a bank's k and sample, shared with NNGuide, whose parameters have their own names.</summary>
+    internal static void ValidateBank(int k, double? bankFraction, int? maxBankRows, string kName, string fractionName, string maxRowsName)
+    {
+        if (k < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(K), K, OodErrors.Format(OodErrors.KTooSmall, K));
+            throw new ArgumentOutOfRangeException(kName, k, OodErrors.Format(OodErrors.KTooSmall, k));
         }
 
-        if (BankFraction is double f && !(f > 0 && f <= 1))
+        if (bankFraction is double f && !(f > 0 && f <= 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(BankFraction), f, OodErrors.Format(OodErrors.BankFractionOutOfRange, f));
+            throw new ArgumentOutOfRangeException(fractionName, f, OodErrors.Format(OodErrors.BankFractionOutOfRange, f));
         }
 
-        if (MaxBankRows is int rows && rows < 1)
+        if (maxBankRows is int rows && rows < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxBankRows), rows, OodErrors.Format(OodErrors.MaxBankRowsTooSmall, rows));
+            throw new ArgumentOutOfRangeException(maxRowsName, rows, OodErrors.Format(OodErrors.MaxBankRowsTooSmall, rows));
         }
     }
 }

@@ -65,15 +65,7 @@ public sealed class MahalanobisEstimator : OodHeadEstimator<MahalanobisSettings>
             channel.Info(MessageSensitivity.None, $"Mahalanobis: {gaussians.Classes} classes from {gaussians.Rows:N0} rows; shared covariance of rank {gaussians.Rank} of {inputSize}.");
         }
 
-        int classes = gaussians.Classes, rank = gaussians.Rank;
-        float[] whitenedMeans = gaussians.WhitenedMeans(inputSize);
-        return new(new MahalanobisSettings(LabelColumnName, classes, rank), g =>
-        {
-            string whitened = g.Node("MatMul", g.Input, g.Weights("whitening", gaussians.Whitening, inputSize, rank));
-            string perClass = g.Node("Unsqueeze", whitened, g.Axis(1));
-            string differences = g.Node("Sub", perClass, g.Weights("whitened_means", whitenedMeans, classes, rank));
-            string distances = g.Node("ReduceSumSquare", [differences, g.Axis(2)], OnnxAttributes.Int("keepdims", 0));
-            return g.Node("ReduceMin", [distances, g.Axis(1)], OnnxAttributes.Int("keepdims", 0));
-        });
+        return new(new MahalanobisSettings(LabelColumnName, gaussians.Classes, gaussians.Rank),
+            g => g.Node("ReduceMin", [gaussians.SquaredDistances(g, g.Input), g.Axis(1)], OnnxAttributes.Int("keepdims", 0)));
     }
 }

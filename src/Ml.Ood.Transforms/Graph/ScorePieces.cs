@@ -113,4 +113,28 @@ internal static class ScorePieces
     /// <summary>Cosine similarities between unit rows and the unit columns of <paramref name="unitColumns"/> [width, count].</summary>
     public static string Cosines(this HeadGraph g, string unitRows, string name, ReadOnlySpan<float> unitColumns, int width, int count)
         => g.Node("MatMul", unitRows, g.Weights(name, unitColumns, width, count));
+
+    /// <summary>
+    /// Each row with its <paramref name="k"/> largest values kept and the rest set to 0 (ASH's pruning), and those values
+    /// ([batch, k]) with their indices: exactly k are kept, equal values chosen in TopK's order, as torch.topk and
+    /// scatter_ do in OpenOOD's ash_net.py. With <paramref name="fill"/> ([batch, 1]) the kept places get that value
+    /// instead of their own (ASH-B).
+    /// </summary>
+    public static (string Kept, string Values) KeepLargest(this HeadGraph g, string x, long k, string? fill = null)
+    {
+        var (values, indices) = g.TopK(x, k);
+        string zeros = g.Node("ConstantOfShape", g.Node("Shape", x));
+        string source = fill is null ? values : g.Node("Expand", fill, g.Node("Shape", values));
+        return (g.Node("ScatterElements", [zeros, indices, source], OnnxAttributes.Int("axis", 1)), values);
+    }
+
+    /// <summary>
+    /// <paramref name="numerator"/> / <paramref name="denominator"/>, with a zero denominator read as 1: a row of zero
+    /// activations then keeps its zero sum instead of becoming 0 / 0 = NaN (ASH-S and SCALE's s1 / s2).
+    /// </summary>
+    public static string DivideOrKeep(this HeadGraph g, string numerator, string denominator)
+    {
+        string zero = g.Node("Equal", denominator, g.Constant(0f));
+        return g.Node("Div", numerator, g.Node("Where", zero, g.Constant(1f), denominator));
+    }
 }

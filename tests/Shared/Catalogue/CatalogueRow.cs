@@ -29,6 +29,22 @@ internal sealed class CatalogueRow
     public float Score13 { get; set; }
     public float Score14 { get; set; }
     public float Score15 { get; set; }
+    public float Score16 { get; set; }
+    public float Score17 { get; set; }
+    public float Score18 { get; set; }
+    public float Score19 { get; set; }
+    public float Score20 { get; set; }
+    public float Score21 { get; set; }
+    public float Score22 { get; set; }
+    public float Score23 { get; set; }
+    public float Score24 { get; set; }
+    public float Score25 { get; set; }
+    public float Score26 { get; set; }
+    public float Score27 { get; set; }
+    public float Score28 { get; set; }
+    public float Score29 { get; set; }
+    public float Score30 { get; set; }
+    public float Score31 { get; set; }
     public bool Decision0 { get; set; }
     public bool Decision1 { get; set; }
     public bool Decision2 { get; set; }

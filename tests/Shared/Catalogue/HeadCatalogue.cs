@@ -43,6 +43,13 @@ internal static class HeadCatalogue
     public static readonly float[][] NegativeTextEmbeddings =
         [.. Enumerable.Range(3, 5).Select(Axis), .. Enumerable.Range(3, 4).Select(a => Axis(a).Zip(Axis(a + 1), (x, y) => 2 * (x + y)).ToArray())];
 
+    /// <summary>
+    /// A fixed classifier layer on the 8-d embeddings for the feature heads: class k weighs axis k by 2, the other axes by
+    /// small deterministic values.
+    /// </summary>
+    public static readonly OodClassifierLayer ClassifierLayer = OodClassifierLayer.FromArrays(
+        [.. Enumerable.Range(0, 3 * Dimensions).Select(i => i / Dimensions == i % Dimensions ? 2f : 0.1f * ((i * 7 % 5) - 2))], [0.1f, 0f, -0.1f], 3, Dimensions);
+
     public static readonly IReadOnlyList<CataloguedHead> All =
     [
         Score<EnergySettings>("energy", "EnergyScore", (ml, c, o) => ml.Ood().Energy("EnergyScore", c.Logits, execution: o)),
@@ -59,6 +66,14 @@ internal static class HeadCatalogue
         Score<TemperatureScalingSettings>("temperature_scaling", "TemperatureScore", (ml, c, o) => ml.Ood().TemperatureScaling("TemperatureScore", c.Logits, 1.5f, execution: o)),
         Score<JointEnergySettings>("joint_energy", "JointEnergyScore", (ml, c, o) => ml.Ood().JointEnergy("JointEnergyScore", c.Logits, execution: o)),
         Score<DeltaEnergySettings>("delta_energy", "DeltaEnergyScore", (ml, c, o) => ml.Ood().DeltaEnergy("DeltaEnergyScore", c.Features, ClassTextEmbeddings, execution: o)),
+        Score<AshSettings>("ash", "AshScore", (ml, c, o) => ml.Ood().Ash("AshScore", c.Features, ClassifierLayer, AshMode.S, percentile: 65, execution: o)),
+        Score<ScaleSettings>("scale", "ScaleScore", (ml, c, o) => ml.Ood().Scale("ScaleScore", c.Features, ClassifierLayer, execution: o)),
+        Score<ReActSettings>("react", "ReActScore", (ml, c, o) => ml.Ood().ReAct("ReActScore", c.Features, ClassifierLayer, execution: o)),
+        Score<RelativeMahalanobisSettings>("rmds", "RmdsScore", (ml, c, o) => ml.Ood().Rmds("RmdsScore", c.Features, c.Label, execution: o)),
+        Score<FeatureDecisionBoundarySettings>("fdbd", "FdbdScore", (ml, c, o) => ml.Ood().Fdbd("FdbdScore", c.Features, ClassifierLayer, execution: o)),
+        Score<VirtualLogitMatchingSettings>("vim", "VimScore", (ml, c, o) => ml.Ood().Vim("VimScore", c.Features, ClassifierLayer, dim: 2, execution: o)),
+        Score<NearestNeighborGuidanceSettings>("nnguide", "NnGuideScore",
+            (ml, c, o) => ml.Ood().NnGuide("NnGuideScore", c.Features, ClassifierLayer, k: 10, bankFraction: null, execution: o)),
         new("threshold(knn)", "IsOod", IsDecision: true, ReadsAScore: true,
             (ml, c, o) => ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95, execution: o), t => t.GetSettings<ThresholdSettings>()),
     ];
