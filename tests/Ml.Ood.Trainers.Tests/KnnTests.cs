@@ -176,15 +176,22 @@ public sealed class KnnTests
     [DataRow(50_000, 512, 50)]
     [DataRow(1_000, 512, 50)]
     [DataRow(2_000_000, 16, 50)]
-    public void RowsPerRunKeepTheSimilarityBlockWithinAQuarterOfTheBank(int bankRows, int dims, int k)
+    [DataRow(1_000, 16, 1_000)]
+    public void RowsPerRunKeepTheSimilarityBlockWithinHalfTheBank(int bankRows, int dims, int k)
     {
+        // Budget: half the bank, 16 MB at least; the similarity block (bankRows floats per row) and the top-k buffers
+        // (k floats and k longs per row) each stay within it.
+        long budget = Math.Max(bankRows * (long)dims * 4 / 2, 16L << 20);
         int rows = KnnEstimator.MaxRowsPerRun(bankRows, dims, k);
-        long perRow = bankRows * 4L + k * 12L;
-        long budget = Math.Max(bankRows * (long)dims * 4 / 4, 16L << 20);
         Assert.IsTrue(rows >= 1);
-        Assert.IsTrue(rows == 1 || rows * perRow <= budget, $"{rows} rows of {perRow} bytes exceed {budget}");
-        Assert.IsTrue((rows + 1) * perRow > budget, $"{rows} rows leave room for more within {budget}");
+        Assert.IsTrue(rows == 1 || (rows * bankRows * 4L <= budget && rows * k * 12L <= budget), $"{rows} rows exceed {budget} bytes");
+        Assert.IsTrue((rows + 1) * bankRows * 4L > budget || (rows + 1) * k * 12L > budget, $"{rows} rows leave room within {budget}");
     }
+
+    /// <summary>Every call reads the whole bank: a 512-d bank (ImageNet-style) must score a default block in one call.</summary>
+    [TestMethod]
+    public void A512DimensionalBankScoresADefaultBlockInOneCall()
+        => Assert.IsTrue(KnnEstimator.MaxRowsPerRun(50_000, 512, 50) >= OodExecutionOptions.DefaultBlockSize);
 
     /// <summary>The k-th smallest Euclidean distance between unit-normalised rows, in double precision.</summary>
     private static double BruteForceKnn(float[][] bank, float[] query, int k)

@@ -91,14 +91,17 @@ internal sealed class HeadSession : IDisposable
     internal bool HoldsExternalDataFiles(OodHeadModel model) => _ownedFiles is not null || model.Source.External?.HasPaths == true;
 
     /// <summary>
-    /// Scores <paramref name="rows"/> rows laid out row-major in <paramref name="input"/>, in slices of at most the
-    /// head's <see cref="OodHeadInfo.MaxRowsPerRun"/> rows (views, not copies).
+    /// Scores <paramref name="rows"/> rows laid out row-major in <paramref name="input"/>, in as few slices as the head's
+    /// <see cref="OodHeadInfo.MaxRowsPerRun"/> allows, of equal size (views, not copies): a call costs a pass over the
+    /// head's weights whatever its row count, so 256 rows under a cap of 200 run as 128 + 128, not 200 + 56.
     /// </summary>
     public void Run<TOutput>(float[] input, int rows, TOutput[] output) where TOutput : unmanaged
     {
-        for (int start = 0; start < rows; start += _maxRowsPerRun)
+        int slices = (int)(((long)rows + _maxRowsPerRun - 1) / _maxRowsPerRun);
+        int perSlice = slices <= 1 ? rows : (rows + slices - 1) / slices;
+        for (int start = 0; start < rows; start += perSlice)
         {
-            int count = Math.Min(_maxRowsPerRun, rows - start);
+            int count = Math.Min(perSlice, rows - start);
             using var inputValue = OrtValue.CreateTensorValueFromMemory(
                 OrtMemoryInfo.DefaultInstance, input.AsMemory(start * _inputSize, count * _inputSize), [count, _inputSize]);
             using var outputValue = OrtValue.CreateTensorValueFromMemory(
