@@ -4,6 +4,9 @@ using Microsoft.ML.Transforms.Image;
 
 namespace Ml.Ood.QuickStart;
 
+/// <summary>The fitted detector: the whole model, and the two parts fitted on held-out images, whose values the quick start prints.</summary>
+public sealed record Detector(ITransformer Model, OodHeadTransformer Threshold, OodHeadTransformer Temperature);
+
 /// <summary>How many images each step uses; the quick start's defaults run in well under 5 minutes on 2 cores.</summary>
 public sealed record JobSizes(int Bank = 10_000, int Validation = 1_000, int Test = 2_000, int OpenSetTrain = 6_000, int OpenSetTest = 2_000, int Seed = 0);
 
@@ -14,29 +17,53 @@ public sealed record JobSizes(int Bank = 10_000, int Validation = 1_000, int Tes
 /// </summary>
 public static class OodJob
 {
-    public static readonly string[] Heads = ["EnergyScore", "MspScore", "MaxLogitScore", "KnnScore", "MahalanobisScore"];
+    /// <summary>Every head the LeNet encoder can feed, by family: its logits, its embedding with its last layer, distances.</summary>
+    public static readonly string[] Heads =
+    [
+        "EnergyScore", "MspScore", "MaxLogitScore", "GenScore", "TemperatureScore",
+        "ReActScore", "AshPScore", "AshBScore", "AshSScore", "ScaleScore", "VimScore", "FdbdScore", "NnGuideScore",
+        "KnnScore", "MahalanobisScore", "RmdsScore",
+    ];
 
     public static string EncoderPath => Path.Combine(Repository.Root, "samples", "encoder", "mnist_lenet.onnx");
+
+    /// <summary>The encoder's last layer (its final Gemm: logits = W embedding + b), read from the ONNX file.</summary>
+    public static OodClassifierLayer Layer() => OodClassifierLayer.FromOnnx(EncoderPath, "logits");
 
     /// <summary>Pixels (one grey plane, raw 0..255) into the encoder, which outputs "embedding" and "logits".</summary>
     public static IEstimator<ITransformer> Encoder(MLContext ml)
         => ml.Transforms.ExtractPixels("input", "Image", colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red)
             .Append(ml.Transforms.ApplyOnnxModel(["embedding", "logits"], ["input"], EncoderPath));
 
-    /// <summary>The detector: encoder, then one line per OOD score, then the decision calibrated on held-out ID images.</summary>
-    public static (ITransformer Model, OodHeadTransformer Threshold) FitDetector(MLContext ml, MnistData data, JobSizes sizes)
+    /// <summary>
+    /// The detector: encoder, then one line per OOD score, then temperature scaling and the decision, both fitted on
+    /// held-out ID images (the training images are classified perfectly, where no temperature minimises the NLL).
+    /// </summary>
+    public static Detector FitDetector(MLContext ml, MnistData data, JobSizes sizes)
     {
+        var layer = Layer();
         var pipeline = Encoder(ml)
             .AppendCacheCheckpoint(ml) // the heads that learn from data read the embeddings once, not once each
             .Append(ml.Ood().Energy("EnergyScore", "logits"))
             .Append(ml.Ood().MaxSoftmaxProbability("MspScore", "logits"))
             .Append(ml.Ood().MaxLogit("MaxLogitScore", "logits"))
+            .Append(ml.Ood().GeneralizedEntropy("GenScore", "logits"))
+            .Append(ml.Ood().ReAct("ReActScore", "embedding", layer))
+            .Append(ml.Ood().Ash("AshPScore", "embedding", layer, AshMode.P))
+            .Append(ml.Ood().Ash("AshBScore", "embedding", layer, AshMode.B))
+            .Append(ml.Ood().Ash("AshSScore", "embedding", layer, AshMode.S))
+            .Append(ml.Ood().Scale("ScaleScore", "embedding", layer))
+            .Append(ml.Ood().Vim("VimScore", "embedding", layer))
+            .Append(ml.Ood().Fdbd("FdbdScore", "embedding", layer))
+            .Append(ml.Ood().NnGuide("NnGuideScore", "embedding", layer, bankFraction: null))
             .Append(ml.Ood().Knn("KnnScore", "embedding", k: 50))
-            .Append(ml.Ood().Mahalanobis("MahalanobisScore", "embedding", labelColumnName: "Label"));
+            .Append(ml.Ood().Mahalanobis("MahalanobisScore", "embedding", labelColumnName: "Label"))
+            .Append(ml.Ood().Rmds("RmdsScore", "embedding", labelColumnName: "Label"));
         var scorer = pipeline.Fit(BankImages(ml, data, sizes));
-        var validation = ImageRows.Load(ml, (data.MnistTest(sizes.Validation, sizes.Seed + 1), 0));
-        var threshold = ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95).Fit(scorer.Transform(validation));
-        return (scorer.Append(threshold), threshold);
+        var validation = ml.Data.Cache(scorer.Transform(ValidationImages(ml, data, sizes)));
+        var temperature = ml.Ood().TemperatureScaling("TemperatureScore", "logits", labelColumnName: "Label").Fit(validation);
+        var threshold = ml.Ood().Threshold("IsOod", "KnnScore", idTruePositiveRate: 0.95).Fit(validation);
+        return new(scorer.Append(temperature).Append(threshold), threshold, temperature);
     }
 
     /// <summary>The OOD sets present, as (name, Set value): near-OOD always, far-OOD when the textures are there.</summary>
@@ -46,6 +73,10 @@ public static class OodJob
     /// <summary>The MNIST training images the KNN bank and the Gaussians are fitted on.</summary>
     public static IDataView BankImages(MLContext ml, MnistData data, JobSizes sizes)
         => ImageRows.Load(ml, (data.MnistTrain(sizes.Bank, sizes.Seed), 0));
+
+    /// <summary>Held-out MNIST test images (disjoint from the test images below) for calibration.</summary>
+    public static IDataView ValidationImages(MLContext ml, MnistData data, JobSizes sizes)
+        => ImageRows.Load(ml, (data.MnistTest(sizes.Validation, sizes.Seed + 1), 0));
 
     /// <summary>The test images (MNIST, Fashion-MNIST, textures; disjoint from the validation images), in that order.</summary>
     public static IDataView TestImages(MLContext ml, MnistData data, JobSizes sizes)

@@ -66,30 +66,37 @@ static void Run(QuickStartOptions options)
     string output = Path.GetFullPath(options.Output);
     Directory.CreateDirectory(output);
 
-    // 2. Fit: encoder (ONNX) -> energy, MSP, MaxLogit on its logits; KNN and Mahalanobis on its embedding;
-    //    then the "unknown" decision, calibrated to keep 95% of held-out MNIST images.
-    Step($"Fitting the detector: encoder, heads, a KNN bank of {sizes.Bank:N0} MNIST images");
-    var (model, threshold) = OodJob.FitDetector(ml, data, sizes);
+    // 2. Fit: encoder (ONNX) -> heads on its logits (energy, MSP, MaxLogit, GEN), on its embedding and last layer (ReAct,
+    //    ASH, SCALE, ViM, fDBD, NNGuide), distances on its embedding (KNN, Mahalanobis, RMDS); then temperature scaling
+    //    and the "unknown" decision, fitted on held-out MNIST images (the decision keeps 95% of them).
+    Step($"Fitting the detector: encoder, {OodJob.Heads.Length} heads, a KNN bank of {sizes.Bank:N0} MNIST images");
+    var detector = OodJob.FitDetector(ml, data, sizes);
+    var (model, threshold) = (detector.Model, detector.Threshold);
+    var temperature = detector.Temperature.GetSettings<TemperatureScalingSettings>();
     Step(string.Create(CultureInfo.InvariantCulture, $"KNN threshold (keeps 95% of held-out MNIST): {threshold.ThresholdSettings.Threshold:F4}"));
+    Step(string.Create(CultureInfo.InvariantCulture,
+        $"Temperature fitted on {temperature.ValidationRows:N0} held-out MNIST images: T = {temperature.Temperature:F3} (validation NLL {temperature.ValidationNegativeLogLikelihood:F4})"));
 
-    // 3. Score the test images once, and measure every head against each OOD set.
+    // 3. Score the test images once, and measure every head against each OOD set, best near-OOD AUROC first.
     Step($"Scoring {sizes.Test:N0} images each of MNIST, Fashion-MNIST{(data.HasTextures ? " and textures" : "")}");
     var scored = ml.Data.Cache(model.Transform(OodJob.TestImages(ml, data, sizes)));
+    var metrics = OodJob.Heads
+        .Select(head => (Head: head, Near: OodJob.Evaluate(ml, scored, head, 1), Far: data.HasTextures ? OodJob.Evaluate(ml, scored, head, -1) : null))
+        .OrderByDescending(m => m.Near.AreaUnderRocCurve).ThenBy(m => m.Head, StringComparer.Ordinal)
+        .ToList();
     Console.WriteLine();
     Console.WriteLine("                   |   near-OOD: Fashion-MNIST            |   far-OOD: textures");
     Console.WriteLine("Score              |  AUROC  FPR@95 AUPR-In AUPR-Out      |  AUROC  FPR@95 AUPR-In AUPR-Out");
-    foreach (string head in OodJob.Heads)
+    foreach (var (head, near, far) in metrics)
     {
-        string near = Row(OodJob.Evaluate(ml, scored, head, 1));
-        string far = data.HasTextures ? Row(OodJob.Evaluate(ml, scored, head, -1)) : "     (skipped: no textures)";
-        Console.WriteLine($"{head,-18} | {near}      | {far}");
+        Console.WriteLine($"{head,-18} | {Row(near)}      | {(far is null ? "     (skipped: no textures)" : Row(far))}");
     }
     var truth = scored.GetColumn<bool>("IsOodTruth").ToArray();
     var flagged = scored.GetColumn<bool>("IsOod").ToArray();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"IsOod decision (KNN): {100 * flagged.Where((_, i) => truth[i]).Average(f => f ? 1.0 : 0.0):F1}% of OOD images flagged, " +
         $"{100 * flagged.Where((_, i) => !truth[i]).Average(f => f ? 1.0 : 0.0):F1}% of MNIST images flagged"));
-    Console.WriteLine("Mahalanobis is weak on this encoder: the LeNet embedding is post-ReLU (non-negative, sparse) and far from Gaussian; RMDS, a relative Mahalanobis, is the literature's fix.");
+    Console.WriteLine("Mahalanobis is weak on this encoder: the LeNet embedding is post-ReLU (non-negative, sparse) and far from Gaussian; RMDS, its relative form, is the literature's fix.");
     Console.WriteLine();
 
     // 4. Open set: a classifier of digits 0-5 on the embeddings (ML.NET's SdcaNonCalibrated); digits 6-9 unknown.
@@ -113,7 +120,8 @@ static void Run(QuickStartOptions options)
 
     if (options.Dump is string dump)
     {
-        PeerDump.Write(ml, scored, OodJob.Encoder(ml).Fit(OodJob.BankImages(ml, data, sizes)).Transform(OodJob.BankImages(ml, data, sizes)), sets, dump);
+        var encoder = OodJob.Encoder(ml).Fit(OodJob.BankImages(ml, data, sizes));
+        PeerDump.Write(ml, scored, encoder.Transform(OodJob.BankImages(ml, data, sizes)), encoder.Transform(OodJob.ValidationImages(ml, data, sizes)), sets, dump);
         Step($"Embeddings, logits and scores for the Python peer in {Path.GetFullPath(dump)}; compare them with");
         Console.WriteLine(PeerDump.CompareCommands(Path.GetFullPath(dump), sets));
     }

@@ -137,4 +137,14 @@ internal static class ScorePieces
         string zero = g.Node("Equal", denominator, g.Constant(0f));
         return g.Node("Div", numerator, g.Node("Where", zero, g.Constant(1f), denominator));
     }
+
+    /// <summary>
+    /// <paramref name="x"/> with the entry at column <paramref name="index"/> ([batch, 1] int64) of each row set to
+    /// -infinity: it then drops out of a log-sum-exp or a softmax (GEN's mass of the classes other than the top one).
+    /// </summary>
+    public static string WithoutColumnAt(this HeadGraph g, string x, string index)
+    {
+        string minusInfinity = g.Node("Expand", g.Constant(float.NegativeInfinity), g.Node("Shape", index));
+        return g.Node("ScatterElements", [x, index, minusInfinity], OnnxAttributes.Int("axis", 1));
+    }
 }

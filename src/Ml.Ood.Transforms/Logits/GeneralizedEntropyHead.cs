@@ -1,4 +1,5 @@
 using Ml.Ood.Transforms.Graph;
+using Ml.Ood.Transforms.Onnx;
 
 namespace Ml.Ood;
 
@@ -33,16 +34,26 @@ public sealed class GeneralizedEntropyEstimator : LogitHeadEstimator<Generalized
     {
     }
 
+    /// <remarks>
+    /// 1 - p rounds to 0 in float for a confident row (p_max = 1 - 1e-9 is 1f), which drops the top class's term
+    /// (1 - p_max)^g, the largest of the sum when g = 0.1 (measured on the quick start's LeNet: scores 0.165 off). So
+    /// 1 - p_max is taken as the mass of the other classes, exp(LSE(others) - LSE(all)), with no cancellation; every other
+    /// p is at most 1/2, where 1 - p is exact enough. The probabilities of the M largest logits are exp(z - LSE(z)).
+    /// </remarks>
     private protected override string Score(HeadGraph g, string logits)
     {
-        string p = g.Softmax(logits);
         int terms = Math.Min(Settings.M, g.InputSize);
-        if (terms < g.InputSize)
+        var (top, indices) = g.TopK(logits, terms);
+        string lse = g.LogSumExp(logits, keepDims: true);
+        string p = g.Node("Exp", g.Node("Sub", top, lse));
+        string oneMinusP = g.Node("Sub", g.Constant(1f), p);
+        if (g.InputSize > 1)
         {
-            p = g.TopK(p, terms).Values;
+            string othersMass = g.Node("Exp", g.Node("Sub", g.LogSumExp(g.WithoutColumnAt(logits, g.Column(indices, 0)), keepDims: true), lse));
+            oneMinusP = terms == 1 ? othersMass : g.Node("Concat", [othersMass, g.Node("Slice", oneMinusP, g.Constant(1L), g.Constant((long)terms), g.Axis(1))],
+                OnnxAttributes.Int("axis", 1));
         }
 
-        string oneMinusP = g.Node("Sub", g.Constant(1f), p);
         string sum = g.RowSum(g.Node("Mul", g.Power(p, Settings.Gamma), g.Power(oneMinusP, Settings.Gamma)), terms);
         return g.Node("Squeeze", sum, g.Axis(1));
     }

@@ -8,7 +8,10 @@ tests/ReferenceVectors/posthoc_*.json and delta_energy.json.
   posthoc.py selfcheck [--vectors DIR]     every case of the reference vectors, within 1e-5 (relative above 1)
   posthoc.py make --out DIR [--rows 100000] [--dims 512] [--classes 1000] [--train 20000]
                                            synthetic features, layer and training rows for the speed benchmark
-  posthoc.py score --data DIR --out DIR    every head's scores of DIR/features.npy (fitted on DIR/train_*.npy)
+  posthoc.py score --data DIR --out DIR    every head's scores of DIR/features.npy (fitted on DIR/train_*.npy); with
+                                           DIR/logits.npy also GEN and temperature scaling (T fitted on
+                                           DIR/validation_logits.npy and validation_labels.npy)
+  posthoc.py compare A B [--tolerance 1e-4] every score file in both folders, within tolerance (relative above 1)
   posthoc.py bench --data DIR [--threads 2] [--repeat 3]
                                            seconds per head to score DIR/features.npy (fits excluded), JSON
 Inputs of score/bench (.npy, float32 unless said): features [M, D], weight [C, D], bias [C],
@@ -171,8 +174,18 @@ def softmax(z):
 
 
 def gen(z, gamma=0.1, m=100):
-    p = np.sort(softmax(z.astype(np.float64)), axis=1)[:, ::-1][:, :m]
-    return (p ** gamma * (1 - p) ** gamma).sum(axis=1)
+    """sum over the m largest p of p^g (1-p)^g, with 1 - p_max as the other classes' mass (no cancellation when p_max
+    rounds to 1: a confident row would otherwise lose its largest term)."""
+    z = z.astype(np.float64)
+    order = np.argsort(-z, axis=1)
+    total = lse(z)
+    p = np.exp(np.take_along_axis(z, order[:, :m], axis=1) - total[:, None])
+    one_minus = 1 - p
+    if z.shape[1] > 1:
+        others = z.copy()
+        np.put_along_axis(others, order[:, :1], -np.inf, axis=1)
+        one_minus[:, 0] = np.exp(lse(others) - total)
+    return (p ** gamma * one_minus ** gamma).sum(axis=1)
 
 
 def fit_temperature(z, labels):
@@ -291,7 +304,7 @@ def cmd_make(args):
 
 def load(data):
     get = lambda n: np.load(os.path.join(data, n + ".npy"))
-    return get("features"), get("weight"), get("bias"), get("train_features"), get("train_labels")
+    return get("features"), get("weight"), get("bias").ravel(), get("train_features"), get("train_labels").ravel()
 
 
 def heads(h, w, b, train, labels, k=100, vim_dim=None):
@@ -321,7 +334,37 @@ def cmd_score(args):
     os.makedirs(args.out, exist_ok=True)
     for name, fit, score in heads(h, w, b, train, labels, vim_dim=args.vim_dim):
         np.save(os.path.join(args.out, name + ".npy"), blocked(score, fit(), len(h)).astype(np.float64))
+    logits = os.path.join(args.data, "logits.npy")
+    if os.path.exists(logits):  # the logit-only heads, with MlOod's defaults; T fitted on the validation rows
+        z = np.load(logits)
+        np.save(os.path.join(args.out, "gen.npy"), gen(z))
+        vz, vy = (os.path.join(args.data, f) for f in ("validation_logits.npy", "validation_labels.npy"))
+        if os.path.exists(vz) and os.path.exists(vy):
+            t = fit_temperature(np.load(vz), np.load(vy).ravel().astype(np.int64))
+            print(f"temperature fitted on the validation rows: {t:.6f}")
+            np.save(os.path.join(args.out, "temperature_scaling.npy"), temperature_scaling(z, t))
     print(f"scores written to {args.out}")
+
+
+def cmd_compare(args):
+    """Element-wise: |a - b| <= tolerance * max(1, |a|) for every score file in both folders."""
+    worst, failed = {}, []
+    for f in sorted(os.listdir(args.a)):
+        other = os.path.join(args.b, f)
+        if not f.endswith(".npy") or not os.path.exists(other):
+            continue
+        a, b = np.load(os.path.join(args.a, f)).astype(np.float64).ravel(), np.load(other).astype(np.float64).ravel()
+        if a.shape != b.shape:
+            failed.append(f"{f}: shape {a.shape} vs {b.shape}")
+            continue
+        err = close(a, b)
+        worst[f[:-4]] = err
+        if not err <= args.tolerance:
+            failed.append(f"{f}: {err:.2e}")
+    for name, err in worst.items():
+        print(f"{name:22s} max difference (relative above 1) {err:.2e}")
+    print(f"{len(worst)} heads compared; " + ("all within " + str(args.tolerance) if not failed else "OUTSIDE: " + ", ".join(failed)))
+    return 1 if failed or not worst else 0
 
 
 def cmd_bench(args):
@@ -358,6 +401,10 @@ def main():
     m.add_argument("--classes", type=int, default=1000)
     m.add_argument("--train", type=int, default=20_000)
     m.add_argument("--seed", type=int, default=0)
+    cmp = sub.add_parser("compare")
+    cmp.add_argument("a")
+    cmp.add_argument("b")
+    cmp.add_argument("--tolerance", type=float, default=1e-4)
     for name in ("score", "bench"):
         c = sub.add_parser(name)
         c.add_argument("--data", required=True)
@@ -369,7 +416,8 @@ def main():
             c.add_argument("--heads", default=None, help="comma-separated subset")
     args = p.parse_args()
     import_numpy(args.threads)
-    return {"selfcheck": cmd_selfcheck, "make": cmd_make, "score": cmd_score, "bench": cmd_bench}[args.cmd](args) or 0
+    commands = {"selfcheck": cmd_selfcheck, "make": cmd_make, "score": cmd_score, "bench": cmd_bench, "compare": cmd_compare}
+    return commands[args.cmd](args) or 0
 
 
 if __name__ == "__main__":
