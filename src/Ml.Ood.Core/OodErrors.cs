@@ -7,7 +7,7 @@ namespace Ml.Ood;
 /// <remarks>
 /// One table, in files by area: this one holds the schema messages every package shares and the heads' options and
 /// settings; OodErrors.Evaluation.cs the evaluators' and the class-label reader's, OodErrors.Execution.cs scoring's,
-/// OodErrors.Models.cs saved models' (ONNX wire format, content hashes, the .zip, ML.NET's saved form), and
+/// OodErrors.Models.cs saved models' (ONNX wire format, content hashes, the .zip, ML.NET's saved form),
 /// OodErrors.Training.cs the trainers', OodErrors.Features.cs the classifier layer's and the activation heads' (ReAct, ASH,
 /// SCALE), OodErrors.FeatureStatistics.cs the fitted feature heads' (RMDS, fDBD, ViM, NNGuide), and
 /// OodErrors.PostHocLogits.cs temperature scaling's, JointEnergy's and Delta-Energy's. Each constant's summary lists its format arguments; the library fills them
