@@ -11,7 +11,11 @@ internal static partial class Npy
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    public static (float[] Data, int[] Shape) ReadFloat32(string path)
+    public static (float[] Data, int[] Shape) ReadFloat32(string path) => Read<float>(path, "<f4");
+
+    public static (long[] Data, int[] Shape) ReadInt64(string path) => Read<long>(path, "<i8");
+
+    private static (T[] Data, int[] Shape) Read<T>(string path, string descr) where T : unmanaged
     {
         using var reader = new BinaryReader(File.OpenRead(path));
         if (!reader.ReadBytes(6).AsSpan().SequenceEqual(Magic))
@@ -23,15 +27,15 @@ internal static partial class Npy
         reader.ReadByte();
         int headerLength = major == 1 ? reader.ReadUInt16() : (int)reader.ReadUInt32();
         string header = Encoding.ASCII.GetString(reader.ReadBytes(headerLength));
-        if (!header.Contains("'descr': '<f4'") || header.Contains("'fortran_order': True"))
+        if (!header.Contains($"'descr': '{descr}'") || header.Contains("'fortran_order': True"))
         {
-            throw new InvalidDataException($"{path}: expected little-endian float32 in C order, got {header.Trim()}.");
+            throw new InvalidDataException($"{path}: expected {descr} in C order, got {header.Trim()}.");
         }
 
         var shape = ShapePattern().Match(header).Groups[1].Value
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
-        var data = new float[shape.Aggregate(1L, (a, d) => a * d)];
-        reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+        var data = new T[shape.Aggregate(1L, (a, d) => a * d)];
+        reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
         return (data, shape);
     }
 

@@ -297,7 +297,7 @@ def cmd_make(args):
     test = rows(args.rows, rng.integers(0, c, args.rows))
     os.makedirs(args.out, exist_ok=True)
     for name, a in (("features", test), ("weight", w), ("bias", b), ("train_features", train),
-                    ("train_labels", train_labels.astype(np.int32))):
+                    ("train_labels", train_labels.astype(np.int64))):
         np.save(os.path.join(args.out, name + ".npy"), a)
     print(f"{args.out}: features {test.shape}, weight {w.shape}, train {train.shape}")
 
