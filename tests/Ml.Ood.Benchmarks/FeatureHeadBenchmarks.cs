@@ -26,7 +26,13 @@ public class FeatureHeadBenchmarks
     private IDataView _test = null!;
     private OodHeadTransformer _head = null!;
 
-    [Params("react", "ash_p", "ash_b", "ash_s", "scale", "vim", "rmds", "fdbd", "nnguide")]
+    /// <summary>Every feature head, or those MLOOD_POSTHOC_HEADS lists (comma-separated; posthoc-vs-numpy.sh's HEADS).</summary>
+    public static IEnumerable<string> HeadNames
+        => Environment.GetEnvironmentVariable("MLOOD_POSTHOC_HEADS") is { Length: > 0 } heads
+            ? heads.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : ["react", "ash_p", "ash_b", "ash_s", "scale", "vim", "rmds", "fdbd", "nnguide"];
+
+    [ParamsSource(nameof(HeadNames))]
     public string Head { get; set; } = "";
 
     public static string Folder => Environment.GetEnvironmentVariable("MLOOD_POSTHOC_DATA")
