@@ -75,47 +75,35 @@ internal sealed class ClassGaussians
     }
 
     /// <summary>
-    /// The squared Mahalanobis distance of each input row to each class mean, [batch, classes]. In float by default, the
-    /// graph whitens first and takes differences after, ||x W - mu_c W||^2 with P = W W^T, with no expansion to cancel; that
-    /// form writes a [batch, classes, rank] tensor (512 MB per block of 256 rows at 1,000 classes and rank 512).
-    /// <paramref name="inDouble"/> takes an <paramref name="input"/> already cast to double and uses the expansion
-    /// ||z||^2 - 2 z . m_c + ||m_c||^2 with z = x W, m_c = mu_c W (two matrix products, no 3-D tensor): in double its
-    /// cancellation costs about log10(||z||^2 / distance) of 16 digits (RMDS at 1,000 classes: 54 s to 3 s for 100,000
-    /// rows). <paramref name="prefix"/> names the initializers, so that two sets of Gaussians fit in one graph.
+    /// The squared Mahalanobis distance of each row of <paramref name="input"/> (already cast to double) to each class
+    /// mean, [batch, classes], in double, as ||z||^2 - 2 z . m_c + ||m_c||^2 with z = x W, m_c = mu_c W and P = W W^T: two
+    /// matrix products. Whitening first and taking the differences z - m_c after cancels nothing even in float, but writes
+    /// a [batch, classes, rank] tensor (512 MB per block of 256 rows at 1,000 classes of rank 512; RMDS took 54 s instead
+    /// of 3 s for 100,000 such rows); in double the expansion loses about log10(||z||^2 / distance) of 16 digits.
+    /// <paramref name="prefix"/> names the initializers, so that two sets of Gaussians fit in one graph.
     /// </summary>
-    public string SquaredDistances(HeadGraph g, string input, string prefix = "", bool inDouble = false)
+    public string SquaredDistances(HeadGraph g, string input, string prefix = "")
     {
         int dimensions = g.InputSize;
-        if (inDouble)
+        double[] means = WhitenedMeans(Whitening, dimensions);
+        var transposed = new double[Rank * Classes];
+        var squaredNorms = new double[Classes];
+        for (int c = 0; c < Classes; c++)
         {
-            double[] means = WhitenedMeans(Whitening, dimensions);
-            var transposed = new double[Rank * Classes];
-            var squaredNorms = new double[Classes];
-            for (int c = 0; c < Classes; c++)
+            for (int j = 0; j < Rank; j++)
             {
-                for (int j = 0; j < Rank; j++)
-                {
-                    double m = means[c * Rank + j];
-                    transposed[j * Classes + c] = m;
-                    squaredNorms[c] += m * m;
-                }
+                double m = means[c * Rank + j];
+                transposed[j * Classes + c] = m;
+                squaredNorms[c] += m * m;
             }
-
-            string z = g.Node("MatMul", input, g.DoubleWeights($"{prefix}whitening", Whitening, dimensions, Rank));
-            string zz = g.Node("ReduceSumSquare", [z, g.Axis(1)], OnnxAttributes.Int("keepdims", 1));
-            string cross = g.Node("MatMul", z, g.DoubleWeights($"{prefix}whitened_means_t", transposed, Rank, Classes));
-            string expanded = g.Node("Add", g.Node("Sub", zz, g.Node("Add", cross, cross)), g.DoubleWeights($"{prefix}whitened_norms", squaredNorms, 1, Classes));
-            // Rounding can leave a distance of 0 slightly negative.
-            return g.Node("Max", expanded, g.ToDouble(g.Constant(0f)));
         }
 
-        // The means are whitened with the float whitening the graph multiplies by, so that a class mean is at 0.
-        var rounded = Whitening.Select(v => (double)(float)v).ToArray();
-        string whitening = g.Weights($"{prefix}whitening", rounded.Select(v => (float)v).ToArray(), dimensions, Rank);
-        string whitenedMeans = g.Weights($"{prefix}whitened_means", WhitenedMeans(rounded, dimensions).Select(v => (float)v).ToArray(), Classes, Rank);
-        string perClass = g.Node("Unsqueeze", g.Node("MatMul", input, whitening), g.Axis(1));
-        string differences = g.Node("Sub", perClass, whitenedMeans);
-        return g.Node("ReduceSumSquare", [differences, g.Axis(2)], OnnxAttributes.Int("keepdims", 0));
+        string z = g.Node("MatMul", input, g.DoubleWeights($"{prefix}whitening", Whitening, dimensions, Rank));
+        string zz = g.Node("ReduceSumSquare", [z, g.Axis(1)], OnnxAttributes.Int("keepdims", 1));
+        string cross = g.Node("MatMul", z, g.DoubleWeights($"{prefix}whitened_means_t", transposed, Rank, Classes));
+        string expanded = g.Node("Add", g.Node("Sub", zz, g.Node("Add", cross, cross)), g.DoubleWeights($"{prefix}whitened_norms", squaredNorms, 1, Classes));
+        // Rounding can leave the distance to a row's own class mean slightly below 0.
+        return g.Node("Max", expanded, g.ToDouble(g.Constant(0f)));
     }
 
     /// <summary>mu_c W for every class, row-major [classes, rank], accumulated in double from the double means.</summary>

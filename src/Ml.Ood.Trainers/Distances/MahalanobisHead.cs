@@ -29,9 +29,10 @@ public sealed record MahalanobisSettings(string LabelColumn, int Classes, int Ra
 /// ]]></format>
 /// S^+ is the pseudo-inverse (eigenvalues below scipy's pinvh cutoff are dropped), so collinear embeddings work. A
 /// covariance of rank 0 (one row per class, or identical rows within each class) has no direction to measure along and
-/// would score every input 0: Fit throws <see cref="InvalidOperationException"/> instead. The graph whitens first and
-/// takes differences after, min_c ||x W - mu_c W||^2 with S^+ = W W^T: no x^T P x - 2 x^T P mu + mu^T P mu expansion to
-/// cancel in float. Fitting costs O(N D^2) for the covariance and O(D^3) for its eigen-decomposition. A row with a NaN or
+/// would score every input 0: Fit throws <see cref="InvalidOperationException"/> instead. The graph computes in double,
+/// min_c ||z||^2 - 2 z . m_c + ||m_c||^2 with z = x W, m_c = mu_c W and S^+ = W W^T: two matrix products, safe from
+/// cancellation in double, where the float differences z - m_c would be a [rows, classes, D] tensor (512 MB per block
+/// of 256 rows at 1,000 classes of 512). Fitting costs O(N D^2) for the covariance and O(D^3) for its eigen-decomposition. A row with a NaN or
 /// infinite value scores NaN. Create it with <c>ml.Ood().Mahalanobis(...)</c>.
 /// </remarks>
 public sealed class MahalanobisEstimator : OodHeadEstimator<MahalanobisSettings>
@@ -66,6 +67,7 @@ public sealed class MahalanobisEstimator : OodHeadEstimator<MahalanobisSettings>
         }
 
         return new(new MahalanobisSettings(LabelColumnName, gaussians.Classes, gaussians.Rank),
-            g => g.Node("ReduceMin", [gaussians.SquaredDistances(g, g.Input), g.Axis(1)], OnnxAttributes.Int("keepdims", 0)));
+            g => g.ToSingle(g.Node("ReduceMin", [gaussians.SquaredDistances(g, g.ToDouble(g.Input)), g.Axis(1)],
+                OnnxAttributes.Int("keepdims", 0))));
     }
 }

@@ -77,8 +77,8 @@ public sealed class RelativeMahalanobisEstimator : OodHeadEstimator<RelativeMaha
             // In double: the score is a difference of two distances of similar size (docs/FORMULAS.md asks for 1e-5).
             var keep = OnnxAttributes.Int("keepdims", 0);
             string h = g.ToDouble(g.Input);
-            string nearestClass = g.Node("ReduceMin", [classes.SquaredDistances(g, h, inDouble: true), g.Axis(1)], keep);
-            string toBackground = g.Node("ReduceMin", [background.SquaredDistances(g, h, "background_", inDouble: true), g.Axis(1)], keep);
+            string nearestClass = g.Node("ReduceMin", [classes.SquaredDistances(g, h), g.Axis(1)], keep);
+            string toBackground = g.Node("ReduceMin", [background.SquaredDistances(g, h, "background_"), g.Axis(1)], keep);
             return g.ToSingle(g.Node("Sub", nearestClass, toBackground));
         });
     }
