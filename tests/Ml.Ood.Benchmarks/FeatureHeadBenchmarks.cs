@@ -51,17 +51,19 @@ public class FeatureHeadBenchmarks
         var layer = OodClassifierLayer.FromArrays(weights, bias, layerShape[0], layerShape[1]);
         _test = View(ml, features, null, dims);
         var training = View(ml, train, labels, dims);
+        // Rows per ONNX Runtime call: the default unless MLOOD_POSTHOC_BLOCK says (posthoc-vs-numpy.sh's BLOCK).
+        var o = int.TryParse(Environment.GetEnvironmentVariable("MLOOD_POSTHOC_BLOCK"), out int block) ? new OodExecutionOptions { BlockSize = block } : null;
         IEstimator<OodHeadTransformer> estimator = Head switch
         {
-            "react" => ml.Ood().ReAct("Score", "Features", layer, percentile: 90),
-            "ash_p" => ml.Ood().Ash("Score", "Features", layer, AshMode.P, percentile: 90),
-            "ash_b" => ml.Ood().Ash("Score", "Features", layer, AshMode.B, percentile: 90),
-            "ash_s" => ml.Ood().Ash("Score", "Features", layer, AshMode.S, percentile: 90),
-            "scale" => ml.Ood().Scale("Score", "Features", layer, percentile: 85),
-            "vim" => ml.Ood().Vim("Score", "Features", layer, dim: dims / 8),
-            "rmds" => ml.Ood().Rmds("Score", "Features", labelColumnName: "Label"),
-            "fdbd" => ml.Ood().Fdbd("Score", "Features", layer),
-            "nnguide" => ml.Ood().NnGuide("Score", "Features", layer, k: 100, bankFraction: null),
+            "react" => ml.Ood().ReAct("Score", "Features", layer, percentile: 90, execution: o),
+            "ash_p" => ml.Ood().Ash("Score", "Features", layer, AshMode.P, percentile: 90, execution: o),
+            "ash_b" => ml.Ood().Ash("Score", "Features", layer, AshMode.B, percentile: 90, execution: o),
+            "ash_s" => ml.Ood().Ash("Score", "Features", layer, AshMode.S, percentile: 90, execution: o),
+            "scale" => ml.Ood().Scale("Score", "Features", layer, percentile: 85, execution: o),
+            "vim" => ml.Ood().Vim("Score", "Features", layer, dim: dims / 8, execution: o),
+            "rmds" => ml.Ood().Rmds("Score", "Features", labelColumnName: "Label", execution: o),
+            "fdbd" => ml.Ood().Fdbd("Score", "Features", layer, execution: o),
+            "nnguide" => ml.Ood().NnGuide("Score", "Features", layer, k: 100, bankFraction: null, execution: o),
             _ => throw new ArgumentException(Head),
         };
         _head = estimator.Fit(training);

@@ -3,7 +3,7 @@
 # classifier layer through an ML.NET pipeline (BenchmarkDotNet, FeatureHeadBenchmarks) against peer/posthoc.py's numpy
 # implementation of the same formula on the same arrays: 100,000 rows of 512-d features, C = 1,000 classes, heads
 # fitted on 20,000 training rows (fits excluded on both sides). Bar: MlOod / numpy <= 0.5 for every head.
-# HEADS=rmds,vim runs a subset.
+# HEADS=rmds,vim runs a subset; BLOCK=1024 sets MlOod's rows per ONNX Runtime call.
 # Needs: apt-get install -y python3-numpy libopenblas0-pthread (see peer/README.md).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,7 +21,7 @@ echo "== numpy (posthoc.py bench, 2 threads, best of 3)"
 
 echo "== MlOod (BenchmarkDotNet)"
 filter='*FeatureHead*'
-MLOOD_POSTHOC_HEADS=${HEADS:-} dotnet run -c Release --project "$repo/tests/Ml.Ood.Benchmarks" -- --filter "$filter" \
+MLOOD_POSTHOC_HEADS=${HEADS:-} MLOOD_POSTHOC_BLOCK=${BLOCK:-} dotnet run -c Release --project "$repo/tests/Ml.Ood.Benchmarks" -- --filter "$filter" \
   --artifacts "$work/bdn" | grep -E '^\|' || true
 
 /usr/bin/python3 - "$work/numpy.json" "$work/bdn/results/Ml.Ood.Benchmarks.FeatureHeadBenchmarks-report.csv" <<'PY'
