@@ -32,39 +32,17 @@ namespace Ml.Ood;
 /// as T grows without bound). A row with a NaN or infinite logit is an error while fitting and scores NaN afterwards.
 /// Create it with <c>ml.Ood().TemperatureScaling(output, logits, labelColumnName)</c>.
 /// </remarks>
-public sealed class FittedTemperatureScalingEstimator : OodHeadEstimator<TemperatureScalingSettings>
+public sealed class FittedTemperatureScalingEstimator : LabelledHeadEstimator<TemperatureScalingSettings>
 {
     internal FittedTemperatureScalingEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName, string labelColumnName,
         OodExecutionOptions? execution, bool allowProbabilities)
-        : base(catalog, outputColumnName, inputColumnName, execution)
+        : base(catalog, outputColumnName, inputColumnName, labelColumnName, execution)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
-        LabelColumnName = labelColumnName;
         AllowProbabilities = allowProbabilities;
     }
 
-    /// <summary>The class label column of the validation rows.</summary>
-    public string LabelColumnName { get; }
-
     /// <summary>Whether Fit accepts an input column that looks like probabilities (default <see langword="false"/>: it throws).</summary>
     public bool AllowProbabilities { get; }
-
-    private protected override void CheckOtherInputs(DataViewSchema inputSchema) => TrainingRows.LabelColumn(inputSchema, LabelColumnName);
-
-    private protected override void CheckOtherInputs(SchemaShape inputSchema)
-    {
-        var label = inputSchema.FirstOrDefault(c => c.Name == LabelColumnName);
-        if (label.Name is null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), OodErrors.Format(OodErrors.ColumnNotFound, LabelColumnName));
-        }
-
-        if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !ClassLabels.IsAccepted(label.ItemType))
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                OodErrors.Format(OodErrors.SchemaMismatch, LabelColumnName, OodErrors.ExpectedClassLabel, label.ItemType));
-        }
-    }
 
     private protected override FittedHead<TemperatureScalingSettings> FitHead(IDataView trainingData, int inputSize)
     {

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using Ml.Ood.Trainers.Data;
 using Ml.Ood.Transforms.Onnx;
 
 namespace Ml.Ood;
@@ -35,20 +34,13 @@ public sealed record MahalanobisSettings(string LabelColumn, int Classes, int Ra
 /// of 256 rows at 1,000 classes of 512). Fitting costs O(N D^2) for the covariance and O(D^3) for its eigen-decomposition. A row with a NaN or
 /// infinite value scores NaN. Create it with <c>ml.Ood().Mahalanobis(...)</c>.
 /// </remarks>
-public sealed class MahalanobisEstimator : OodHeadEstimator<MahalanobisSettings>
+public sealed class MahalanobisEstimator : LabelledHeadEstimator<MahalanobisSettings>
 {
     internal MahalanobisEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName, string labelColumnName,
         OodExecutionOptions? execution)
-        : base(catalog, outputColumnName, inputColumnName, execution)
+        : base(catalog, outputColumnName, inputColumnName, labelColumnName, execution)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
-        LabelColumnName = labelColumnName;
     }
-
-    /// <summary>The class label column the Gaussians are fitted per.</summary>
-    public string LabelColumnName { get; }
-
-    private protected override void CheckOtherInputs(DataViewSchema inputSchema) => TrainingRows.LabelColumn(inputSchema, LabelColumnName);
 
     private protected override FittedHead<MahalanobisSettings> FitHead(IDataView trainingData, int inputSize)
     {

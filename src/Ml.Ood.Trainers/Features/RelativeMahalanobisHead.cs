@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using Ml.Ood.Trainers.Data;
 using Ml.Ood.Transforms.Onnx;
 
 namespace Ml.Ood;
@@ -37,20 +36,13 @@ public sealed record RelativeMahalanobisSettings(string LabelColumn, int Classes
 /// covariance of rank 0 (one row per class, or identical rows within each class) is refused. A row with a NaN or
 /// infinite value scores NaN. Create it with <c>ml.Ood().Rmds(...)</c>.
 /// </remarks>
-public sealed class RelativeMahalanobisEstimator : OodHeadEstimator<RelativeMahalanobisSettings>
+public sealed class RelativeMahalanobisEstimator : LabelledHeadEstimator<RelativeMahalanobisSettings>
 {
     internal RelativeMahalanobisEstimator(OodCatalog catalog, string outputColumnName, string inputColumnName, string labelColumnName,
         OodExecutionOptions? execution)
-        : base(catalog, outputColumnName, inputColumnName, execution)
+        : base(catalog, outputColumnName, inputColumnName, labelColumnName, execution)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
-        LabelColumnName = labelColumnName;
     }
-
-    /// <summary>The class label column the class Gaussians are fitted per.</summary>
-    public string LabelColumnName { get; }
-
-    private protected override void CheckOtherInputs(DataViewSchema inputSchema) => TrainingRows.LabelColumn(inputSchema, LabelColumnName);
 
     private protected override FittedHead<RelativeMahalanobisSettings> FitHead(IDataView trainingData, int inputSize)
     {
