@@ -23,6 +23,11 @@ public sealed class OodCatalog
             throw new ArgumentOutOfRangeException(nameof(execution), block, OodErrors.Format(OodErrors.BlockSizeTooSmall, block));
         }
 
+        if (execution?.Parallelism is int parallelism && parallelism < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(execution), parallelism, OodErrors.Format(OodErrors.ParallelismTooSmall, parallelism));
+        }
+
         Context = context;
         Environment = context;
         Execution = execution ?? new OodExecutionOptions();

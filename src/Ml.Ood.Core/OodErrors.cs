@@ -158,6 +158,10 @@ public static partial class OodErrors
     /// <summary>A block size below one row. {0}: the value.</summary>
     public const string BlockSizeTooSmall = "The block size must be at least 1 row; got {0}.";
 
+    /// <summary>A parallelism below one call. {0}: the value.</summary>
+    public const string ParallelismTooSmall =
+        "OodExecutionOptions.Parallelism must be at least 1 (ONNX Runtime calls at once); got {0}. Leave it null for one per core.";
+
     internal static string Format(string format, params object?[] args)
         => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);
 }

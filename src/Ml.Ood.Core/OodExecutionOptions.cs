@@ -32,6 +32,15 @@ public sealed record OodExecutionOptions
     /// </summary>
     public int? BlockSize { get; init; }
 
+    /// <summary>
+    /// How many ONNX Runtime calls a head runs at once on the CPU, each on one thread over its own block of rows (at
+    /// least 1; null for the catalog's, then <see cref="Environment.ProcessorCount"/>). A head whose weights are large (a
+    /// KNN or NNGuide bank) makes one call at a time on this many threads instead. Ignored on the GPU. It sets speed
+    /// only, never a score: a row scores bit for bit alike at any setting. Set 1 in a service that already scores
+    /// requests in parallel.
+    /// </summary>
+    public int? Parallelism { get; init; }
+
     /// <summary>These options with what they leave null taken from <paramref name="fallback"/>.</summary>
     /// <param name="fallback">The options that apply where these say nothing, or null.</param>
     public OodExecutionOptions Or(OodExecutionOptions? fallback) => fallback is null ? this : new OodExecutionOptions
@@ -39,5 +48,6 @@ public sealed record OodExecutionOptions
         GpuDeviceId = GpuDeviceId ?? fallback.GpuDeviceId,
         FallbackToCpu = FallbackToCpu ?? fallback.FallbackToCpu,
         BlockSize = BlockSize ?? fallback.BlockSize,
+        Parallelism = Parallelism ?? fallback.Parallelism,
     };
 }

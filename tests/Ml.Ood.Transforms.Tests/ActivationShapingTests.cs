@@ -76,6 +76,48 @@ public sealed class ActivationShapingTests
     }
 
     [TestMethod]
+    public void TiesAtTheCutKeepWhatTheFormulaKeeps()
+    {
+        // D = 10, p = 80: k = 2. Row 1 has one positive value, so a 0 is "kept" too: ASH-P and ASH-S keep the row as it is
+        // (s1 = s2 = 3: ASH-S and SCALE scale it by e). Row 2's 2nd and 3rd largest tie at 2: SCALE's kept sum is 4
+        // whichever 2 is kept, so it scales by exp(5 / 4). Expected values by hand: energy = -log sum_c exp(w_c . h + b_c).
+        var ml = new MLContext();
+        float[] weights = [1f, 0f, 2f, 0f, 0f, 0f, 0f, 0f, 0f, 1f, 0f, 1f, 0f, 3f, 0f, 0f, 0f, 0f, 0f, 0f];
+        var layer = OodClassifierLayer.FromArrays(weights, [0.5f, -0.5f], 2, 10);
+        float[] oneValue = [0f, 0f, 3f, 0f, 0f, 0f, 0f, 0f, 0f, 0f];
+        float[] tiedTwos = [1f, 2f, 0f, 2f, 0f, 0f, 0f, 0f, 0f, 0f];
+        var data = ImageEmbeddings.Create(ml, [oneValue, tiedTwos]);
+        double Energy(double l0, double l1) => -Math.Log(Math.Exp(l0) + Math.Exp(l1));
+        // Row 1: logits of h are (2*3 + 0.5, 0 - 0.5) = (6.5, -0.5); scaled by e: (6e + 0.5, -0.5).
+        double e = Math.E;
+        double scaleRow2 = Math.Exp(5.0 / 4.0);
+        // Row 2: w0 . h = 1, w1 . h = 2 + 3 * 2 = 8.
+        var expected = new Dictionary<string, double[]>
+        {
+            ["P"] = [Energy(6.5, -0.5), double.NaN],
+            ["S"] = [Energy(6 * e + 0.5, -0.5), double.NaN],
+            ["Scale"] = [Energy(6 * e + 0.5, -0.5), Energy(1 * scaleRow2 + 0.5, 8 * scaleRow2 - 0.5)],
+        };
+        foreach (var (name, estimator) in new (string, IEstimator<OodHeadTransformer>)[]
+        {
+            ("P", ml.Ood().Ash("Score", "Embedding", layer, AshMode.P, 80)),
+            ("S", ml.Ood().Ash("Score", "Embedding", layer, AshMode.S, 80)),
+            ("Scale", ml.Ood().Scale("Score", "Embedding", layer, 80)),
+        })
+        {
+            using var model = estimator.Fit(data);
+            var scores = HeadHarness.Batched(model, data, "Score");
+            for (int row = 0; row < 2; row++)
+            {
+                if (!double.IsNaN(expected[name][row]))
+                {
+                    Assert.AreEqual(expected[name][row], scores[row], 1e-5, $"{name}, row {row + 1}");
+                }
+            }
+        }
+    }
+
+    [TestMethod]
     [DataRow(0d)]
     [DataRow(100d)]
     [DataRow(-5d)]

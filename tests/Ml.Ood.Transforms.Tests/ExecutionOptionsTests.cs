@@ -26,6 +26,28 @@ public sealed class ExecutionOptionsTests
     }
 
     [TestMethod]
+    public void ParallelismComesFromTheHeadThenTheCatalogThenTheCoreCount()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = LogitsData.Create(ml, Logits);
+        Assert.AreEqual(Environment.ProcessorCount, ml.Ood().Energy("Energy", "Logits").Fit(data).Parallelism);
+        var catalog = ml.Ood(new OodExecutionOptions { Parallelism = 3 });
+        Assert.AreEqual(3, catalog.Energy("Energy", "Logits").Fit(data).Parallelism);
+        Assert.AreEqual(1, catalog.Energy("Energy", "Logits", execution: new() { Parallelism = 1 }).Fit(data).Parallelism);
+    }
+
+    [TestMethod]
+    public void ParallelismBelowOneIsRefusedNamingTheOption()
+    {
+        var ml = new MLContext(seed: 1);
+        var onHead = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood().Energy("Energy", "Logits", execution: new() { Parallelism = 0 }));
+        StringAssert.Contains(onHead.Message, "OodExecutionOptions.Parallelism must be at least 1");
+        StringAssert.Contains(onHead.Message, "got 0");
+        var onCatalog = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Ood(new OodExecutionOptions { Parallelism = -2 }));
+        StringAssert.Contains(onCatalog.Message, "got -2");
+    }
+
+    [TestMethod]
     public void MissingGpuRuntimeFallsBackToCpuWhenAllowed()
     {
         var ml = new MLContext(seed: 1);

@@ -66,7 +66,7 @@ public sealed class LargeHeadTests
         Assert.IsTrue(model.Source.Length >= ExternalDataFiles.MinModelBytes);
         var queries = Queries(rows: 9, seed: 6);
 
-        using var session = new HeadSession(model, new OodHeadExecution(null, true, 16));
+        using var session = new HeadSession(model, new OodHeadExecution(null, true, 16, Parallelism: 2));
         var scores = new float[queries.Length];
         session.Run(queries.SelectMany(q => q).ToArray(), queries.Length, scores);
 
@@ -88,7 +88,7 @@ public sealed class LargeHeadTests
         var read = OodHeadModel.TryRead(capped.Source.ToArray())!;
         Assert.AreEqual(3, read.Info.MaxRowsPerRun, "the cap is saved in the metadata");
 
-        using var head = new OodHeadTransformer(ml, read, new OodHeadExecution(null, true, 10));
+        using var head = new OodHeadTransformer(ml, read, new OodHeadExecution(null, true, 10, Parallelism: 2));
         HeadHarness.AssertAllClose(logits.Select(z => LogitScores.Energy(z)).ToArray(), HeadHarness.Batched(head, data, "Energy"), 1e-5,
             "blocks of 10 rows run as 3 + 3 + 3 + 1");
     }

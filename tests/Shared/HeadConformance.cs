@@ -127,6 +127,16 @@ internal static class HeadConformance
             ConformanceValues.AssertSame(s, $"block size {blockSize} vs {OodExecutionOptions.DefaultBlockSize}", batched,
                 ConformanceValues.Read(head.Transform(s.Test), s));
         }
+
+        // Blocks of 7 rows scored 1, 3 and 8 calls at once: a row's score must not depend on which calls ran beside it.
+        s.Fail(s.Fitted.Parallelism != Environment.ProcessorCount, "parallelism", $"the default is {s.Fitted.Parallelism} calls at once");
+        foreach (int parallelism in new[] { 1, 3, 8 })
+        {
+            using var head = estimator(new OodExecutionOptions { BlockSize = 7, Parallelism = parallelism }).Fit(train);
+            s.Fail(head.Parallelism != parallelism, "parallelism", $"asked for {parallelism} calls at once, got {head.Parallelism}");
+            ConformanceValues.AssertSame(s, $"blocks of 7 rows, {parallelism} calls at once vs the default", batched,
+                ConformanceValues.Read(head.Transform(s.Test), s));
+        }
     }
 
     private static void CheckPersistence(ConformanceSubject s, IDataView train, float[] batched, Func<OodHeadTransformer, OodHeadSettings> settings)

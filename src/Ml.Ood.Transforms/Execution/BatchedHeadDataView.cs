@@ -11,13 +11,11 @@ internal sealed class BatchedHeadDataView : IDataView
 {
     private readonly IDataView _source;
     private readonly HeadState _state;
-    private readonly int _blockSize;
 
-    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, HeadState state, int blockSize)
+    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, HeadState state)
     {
         _source = source;
         _state = state;
-        _blockSize = blockSize;
         Schema = outputSchema;
     }
 
@@ -53,11 +51,11 @@ internal sealed class BatchedHeadDataView : IDataView
         DataViewRowCursor? cursor = null;
         try
         {
-            _state.Session();
+            int rowsPerFill = _state.Session().RowsPerFill;
             cursor = _source.GetRowCursor(sourceColumns, rand);
             return Info.OutputKind == OodHeadOutputKind.Score
-                ? new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, _state, _blockSize)
-                : new BatchedHeadCursor<bool>(Schema, cursor, input, passThrough, _state, _blockSize);
+                ? new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, _state, rowsPerFill)
+                : new BatchedHeadCursor<bool>(Schema, cursor, input, passThrough, _state, rowsPerFill);
         }
         catch
         {
@@ -67,7 +65,7 @@ internal sealed class BatchedHeadDataView : IDataView
         }
     }
 
-    /// <summary>Scoring runs in large blocks on all cores inside ONNX Runtime, so one cursor is the parallel plan.</summary>
+    /// <summary>A cursor scores its blocks on every core (<see cref="ParallelPlan"/>), so one cursor is the parallel plan.</summary>
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => [GetRowCursor(columnsNeeded, rand)];
 }

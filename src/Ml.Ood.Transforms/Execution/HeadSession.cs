@@ -15,7 +15,7 @@ internal sealed class HeadSession : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _inputSize;
-    private readonly int _maxRowsPerRun;
+    private readonly ParallelPlan _plan;
     private readonly RunOptions _runOptions = new();
 
     public HeadSession(OodHeadModel model, OodHeadExecution execution)
@@ -30,14 +30,17 @@ internal sealed class HeadSession : IDisposable
         try
         {
             var files = source.External ?? _ownedFiles;
+            var plan = ParallelPlan.For(model.Info, execution);
             if (files is null)
             {
                 byte[] bytes = source.ToArray();
-                _session = CreateSession(options => new InferenceSession(bytes, options), execution, prepack: true);
+                (_session, bool onGpu) = CreateSession(options => new InferenceSession(bytes, options), execution, prepack: true, plan.ThreadsPerRun);
+                _plan = onGpu ? plan.OnGpu(execution) : plan;
             }
             else
             {
-                _session = CreateSession(options => new InferenceSession(files.ModelPath(), options), execution, prepack: false);
+                (_session, bool onGpu) = CreateSession(options => new InferenceSession(files.ModelPath(), options), execution, prepack: false, plan.ThreadsPerRun);
+                _plan = onGpu ? plan.OnGpu(execution) : plan;
                 files.ReleasePaths();
             }
         }
@@ -65,8 +68,13 @@ internal sealed class HeadSession : IDisposable
         _inputNames = [model.Info.InputColumnName];
         _outputNames = [model.GraphOutputName];
         _inputSize = model.Info.InputSize;
-        _maxRowsPerRun = model.Info.MaxRowsPerRun ?? int.MaxValue;
     }
+
+    /// <summary>
+    /// Rows a cursor reads before it scores them: for a small head, enough for every concurrent call to get a block of
+    /// its own.
+    /// </summary>
+    public int RowsPerFill => _plan.RowsPerFill;
 
     /// <summary>
     /// The graph must read a [batch, InputSize] float tensor and write a [batch] tensor of the head's output type, or the
@@ -91,23 +99,46 @@ internal sealed class HeadSession : IDisposable
     internal bool HoldsExternalDataFiles(OodHeadModel model) => _ownedFiles is not null || model.Source.External?.HasPaths == true;
 
     /// <summary>
-    /// Scores <paramref name="rows"/> rows laid out row-major in <paramref name="input"/>, in as few slices as the head's
-    /// <see cref="OodHeadInfo.MaxRowsPerRun"/> allows, of equal size (views, not copies): a call costs a pass over the
-    /// head's weights whatever its row count, so 256 rows under a cap of 200 run as 128 + 128, not 200 + 56.
+    /// Scores <paramref name="rows"/> rows laid out row-major in <paramref name="input"/>, in as few calls as the plan's
+    /// rows per call allow, of equal size (views, not copies: a call of a large head costs a pass over its weights
+    /// whatever its row count, so 256 rows under a cap of 200 run as 128 + 128, not 200 + 56), up to
+    /// <see cref="ParallelPlan.ConcurrentRuns"/> of them at once. Each call writes its own rows, and a row's score does
+    /// not depend on the rows beside it (docs/ARCHITECTURE.md section 4), so the scores are the same bit for bit.
     /// </summary>
     public void Run<TOutput>(float[] input, int rows, TOutput[] output) where TOutput : unmanaged
     {
-        int slices = (int)(((long)rows + _maxRowsPerRun - 1) / _maxRowsPerRun);
-        int perSlice = slices <= 1 ? rows : (rows + slices - 1) / slices;
-        for (int start = 0; start < rows; start += perSlice)
+        int calls = (int)(((long)rows + _plan.RowsPerRun - 1) / _plan.RowsPerRun);
+        int perCall = calls <= 1 ? rows : (rows + calls - 1) / calls;
+        calls = (rows + perCall - 1) / perCall;
+        if (calls <= 1 || _plan.ConcurrentRuns <= 1)
         {
-            int count = Math.Min(perSlice, rows - start);
-            using var inputValue = OrtValue.CreateTensorValueFromMemory(
-                OrtMemoryInfo.DefaultInstance, input.AsMemory(start * _inputSize, count * _inputSize), [count, _inputSize]);
-            using var outputValue = OrtValue.CreateTensorValueFromMemory(
-                OrtMemoryInfo.DefaultInstance, output.AsMemory(start, count), [count]);
-            _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+            for (int start = 0; start < rows; start += perCall)
+            {
+                RunSlice(input, start, Math.Min(perCall, rows - start), output);
+            }
+
+            return;
         }
+
+        try
+        {
+            Parallel.For(0, calls, new ParallelOptions { MaxDegreeOfParallelism = _plan.ConcurrentRuns },
+                call => RunSlice(input, call * perCall, Math.Min(perCall, rows - call * perCall), output));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            // The caller sees what one sequential call would have thrown, not Parallel.For's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+    }
+
+    private void RunSlice<TOutput>(float[] input, int start, int count, TOutput[] output) where TOutput : unmanaged
+    {
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(
+            OrtMemoryInfo.DefaultInstance, input.AsMemory(start * _inputSize, count * _inputSize), [count, _inputSize]);
+        using var outputValue = OrtValue.CreateTensorValueFromMemory(
+            OrtMemoryInfo.DefaultInstance, output.AsMemory(start, count), [count]);
+        _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
     }
 
     public void Dispose()
@@ -130,7 +161,8 @@ internal sealed class HeadSession : IDisposable
     /// kernel, whose rounding differs from the batched kernel's, so a PredictionEngine's score would differ from the
     /// batched one in the last bits (2 ulps measured on a Mahalanobis head).
     /// </remarks>
-    private static InferenceSession CreateSession(Func<SessionOptions, InferenceSession> create, OodHeadExecution execution, bool prepack)
+    private static (InferenceSession Session, bool OnGpu) CreateSession(Func<SessionOptions, InferenceSession> create, OodHeadExecution execution,
+        bool prepack, int threads)
     {
         if (execution.GpuDeviceId is int device)
         {
@@ -142,7 +174,7 @@ internal sealed class HeadSession : IDisposable
                     gpuOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
                 }
 
-                return create(gpuOptions);
+                return (create(gpuOptions), true);
             }
             catch (Exception e) when (IsGpuUnavailable(e))
             {
@@ -152,13 +184,15 @@ internal sealed class HeadSession : IDisposable
                 }
             }
         }
-        using var options = new SessionOptions();
+        // The thread count is always set: ONNX Runtime's default (one per physical core, as it detects them) was 1 on a
+        // 2-core virtual machine, which left half the machine idle.
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
         if (!prepack)
         {
             options.AddSessionConfigEntry("session.disable_prepacking", "1");
         }
 
-        return create(options);
+        return (create(options), false);
     }
 
     /// <summary>

@@ -39,8 +39,9 @@ public sealed record AshSettings(AshMode Mode, double Percentile, int Kept) : Oo
 /// | Output column data type | <xref:System.Single> |
 /// | Required NuGet in addition to Ml.Ood.Transforms | Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu |
 /// ]]></format>
-/// h is the post-ReLU feature the classifier reads (non-negative). Exactly k features are kept; among equal values the
-/// choice is ONNX's TopK's, as torch.topk's is in OpenOOD. ASH-S of a row of zeros keeps it zero (OpenOOD divides 0 by 0
+/// h is the post-ReLU feature the classifier reads (non-negative). Exactly k features are kept; among values equal to
+/// the k-th largest the choice is ONNX Runtime's TopK's, as torch.topk's is in OpenOOD (a tie at 0 changes nothing in
+/// ASH-P and ASH-S, which zero the D - k smallest). ASH-S of a row of zeros keeps it zero (OpenOOD divides 0 by 0
 /// and scores NaN). Create it with <c>ml.Ood().Ash(...)</c>; see <see cref="FeatureHeadEstimator{TSettings}"/>.
 /// </remarks>
 public sealed class AshEstimator : FeatureHeadEstimator<AshSettings>
@@ -70,13 +71,13 @@ public sealed class AshEstimator : FeatureHeadEstimator<AshSettings>
         switch (Settings.Mode)
         {
             case AshMode.P:
-                return g.KeepLargest(h, k).Kept;
+                return g.KeepLargestPruned(h, g.InputSize, k);
             case AshMode.B:
                 string fill = g.Node("Div", g.RowSum(h, g.InputSize), g.Constant((float)k));
                 return g.KeepLargest(h, k, fill).Kept;
             default:
-                var (kept, values) = g.KeepLargest(h, k);
-                string ratio = g.DivideOrKeep(g.RowSum(h, g.InputSize), g.RowSum(values, k));
+                string kept = g.KeepLargestPruned(h, g.InputSize, k);
+                string ratio = g.DivideOrKeep(g.RowSum(h, g.InputSize), g.RowSum(kept, g.InputSize));
                 return g.Node("Mul", kept, g.Node("Exp", ratio));
         }
     }

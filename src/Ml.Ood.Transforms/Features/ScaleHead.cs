@@ -45,7 +45,7 @@ public sealed class ScaleEstimator : FeatureHeadEstimator<ScaleSettings>
         => new(Settings, g =>
         {
             string sum = g.RowSum(g.Input, g.InputSize);
-            string largest = g.RowSum(g.TopK(g.Input, Settings.Kept).Values, Settings.Kept);
+            string largest = g.RowSum(g.KeepLargestPruned(g.Input, g.InputSize, Settings.Kept), g.InputSize);
             string scaled = g.Node("Mul", g.Input, g.Node("Exp", g.DivideOrKeep(sum, largest)));
             return g.Energy(Logits(g, scaled));
         });

@@ -129,6 +129,28 @@ internal static class ScorePieces
     }
 
     /// <summary>
+    /// Each row of <paramref name="x"/> ([batch, <paramref name="width"/>]) with all but its <paramref name="k"/> largest
+    /// values set to 0 (ASH-P's and ASH-S's pruning; SCALE sums what it keeps). TopK picks the width - k smallest,
+    /// unsorted, and those are zeroed: ONNX Runtime then selects with nth_element instead of a heap over the k largest,
+    /// measured 0.63 instead of 0.81 s for k = 51 of 512 over 100,000 rows, and 0.65 instead of 1.16 s for k = 77.
+    /// Exactly k values are kept, the same ones as a top-k wherever the k-th and (k+1)-th largest differ; where they are
+    /// equal and positive (exact ties at the boundary, which torch.topk also breaks in no stated order), which of the
+    /// tied places is kept is ONNX Runtime's choice. A tie at 0 keeps the same row either way.
+    /// </summary>
+    public static string KeepLargestPruned(this HeadGraph g, string x, int width, int k)
+    {
+        if (k >= width)
+        {
+            return x;
+        }
+
+        string[] smallest = g.Builder.AddNodeWithOutputs("TopK", [x, g.Constant((long)(width - k))], 2,
+            OnnxAttributes.Int("axis", 1), OnnxAttributes.Int("largest", 0), OnnxAttributes.Int("sorted", 0));
+        string zeros = g.Node("ConstantOfShape", g.Node("Shape", smallest[1]));
+        return g.Node("ScatterElements", [x, smallest[1], zeros], OnnxAttributes.Int("axis", 1));
+    }
+
+    /// <summary>
     /// <paramref name="numerator"/> / <paramref name="denominator"/>, with a zero denominator read as 1: a row of zero
     /// activations then keeps its zero sum instead of becoming 0 / 0 = NaN (ASH-S and SCALE's s1 / s2).
     /// </summary>

@@ -60,6 +60,9 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     /// <summary>Rows scored per ONNX Runtime call by <see cref="Transform"/>.</summary>
     public int BlockSize => _execution.BlockSize;
 
+    /// <summary>ONNX Runtime calls this head runs at once on the CPU (<see cref="OodExecutionOptions.Parallelism"/>).</summary>
+    public int Parallelism => _execution.Parallelism;
+
     /// <summary>The CUDA device the head runs on, or <see langword="null"/> for the CPU.</summary>
     public int? GpuDeviceId => _execution.GpuDeviceId;
 
@@ -92,7 +95,7 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
         ArgumentNullException.ThrowIfNull(input);
         var schema = GetOutputSchema(input.Schema);
         _state.Lifetime.ThrowIfDisposed();
-        return new BatchedHeadDataView(input, schema, _state, BlockSize);
+        return new BatchedHeadDataView(input, schema, _state);
     }
 
     /// <inheritdoc/>
