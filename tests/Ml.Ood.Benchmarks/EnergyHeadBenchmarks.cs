@@ -17,6 +17,7 @@ public class EnergyHeadBenchmarks
     private MLContext _ml = null!;
     private IDataView _data = null!;
     private OodHeadTransformer _batched = null!;
+    private OodHeadTransformer _oneCallAtATime = null!;
     private ITransformer _perRow = null!;
 
     [Params(100_000)]
@@ -31,6 +32,7 @@ public class EnergyHeadBenchmarks
         _ml = new MLContext(seed: 1);
         _data = InMemoryLogits.Create(_ml, Rows, Classes, seed: 1);
         _batched = _ml.Ood().Energy("Energy", "Logits").Fit(_data);
+        _oneCallAtATime = _ml.Ood().Energy("Energy", "Logits", execution: new() { Parallelism = 1 }).Fit(_data);
 
         using var graph = new MemoryStream();
         _batched.ExportOnnx(graph);
@@ -50,11 +52,16 @@ public class EnergyHeadBenchmarks
         return sum;
     }
 
-    [Benchmark(Description = "MlOod batched head, 256 rows per call")]
-    public double BatchedHead()
+    [Benchmark(Description = "MlOod batched head, 256 rows per call, one call per core at once")]
+    public double BatchedHead() => Sum(_batched);
+
+    [Benchmark(Description = "MlOod batched head, 256 rows per call, one call at a time (Parallelism = 1)")]
+    public double BatchedHeadOneCallAtATime() => Sum(_oneCallAtATime);
+
+    private double Sum(OodHeadTransformer head)
     {
         double sum = 0;
-        foreach (float score in _batched.Transform(_data).GetColumn<float>("Energy"))
+        foreach (float score in head.Transform(_data).GetColumn<float>("Energy"))
         {
             sum += score;
         }
@@ -63,5 +70,9 @@ public class EnergyHeadBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _batched.Dispose();
+    public void Cleanup()
+    {
+        _batched.Dispose();
+        _oneCallAtATime.Dispose();
+    }
 }
