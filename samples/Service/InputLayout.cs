@@ -50,25 +50,48 @@ public sealed class InputLayout
     /// <summary>The embedding's length (0 for images).</summary>
     public int Length { get; }
 
-    /// <summary>Finds the column to fill and checks that every other input column can be left at its default.</summary>
-    /// <param name="schema">The saved input schema.</param>
-    /// <param name="name">The column to fill, or null to take the only image or Single-vector column.</param>
-    public static InputLayout For(DataViewSchema schema, string? name)
+    /// <summary>
+    /// Finds the column to fill and checks that every other input column can be left at its default. ML.NET cannot save an
+    /// image column in a model's input schema (its saver drops it), so a saved schema with no image or embedding column
+    /// gets an image column of <see cref="ServiceOptions.ImageWidth"/> x <see cref="ServiceOptions.ImageHeight"/>, named
+    /// <see cref="ServiceOptions.InputColumn"/> or "Image", and the model must accept it (checked here).
+    /// </summary>
+    /// <param name="saved">The saved input schema.</param>
+    /// <param name="model">The loaded model, which must accept the schema.</param>
+    /// <param name="options">The service's settings.</param>
+    public static InputLayout For(DataViewSchema saved, ITransformer model, ServiceOptions options)
     {
-        var candidates = schema.Where(c => !c.IsHidden && (IsImageColumn(c) || IsEmbeddingColumn(c))).ToList();
+        string? name = options.InputColumn;
+        var candidates = saved.Where(c => !c.IsHidden && (IsImageColumn(c) || IsEmbeddingColumn(c))).ToList();
         var chosen = name is null ? candidates : candidates.Where(c => c.Name == name).ToList();
-        if (chosen.Count != 1)
+        if (chosen.Count > 1)
         {
-            string found = string.Join(", ", candidates.Select(c => $"'{c.Name}' ({c.Type})"));
-            throw new InvalidOperationException(name is null
-                ? $"The model's input needs exactly one image column or fixed-length Single vector column; it has {(found.Length == 0 ? "none" : found)}. Name one with --{ServiceOptions.Section}:{nameof(ServiceOptions.InputColumn)}=NAME."
-                : $"The model's input has no image or fixed-length Single vector column '{name}'; it has {(found.Length == 0 ? "none" : found)}.");
+            throw new InvalidOperationException($"The model's input has several columns the service could fill ({string.Join(", ", chosen.Select(c => $"'{c.Name}' ({c.Type})"))}); name one with --{ServiceOptions.Section}:{nameof(ServiceOptions.InputColumn)}=NAME.");
+        }
+
+        var schema = saved;
+        if (chosen.Count == 0)
+        {
+            var builder = new DataViewSchema.Builder();
+            builder.AddColumns(saved.Where(c => c.Name != (name ?? "Image")));
+            builder.AddColumn(name ?? "Image", new ImageDataViewType(options.ImageHeight, options.ImageWidth));
+            schema = builder.ToSchema();
+            chosen = [schema[name ?? "Image"]];
         }
 
         var other = schema.Where(c => !c.IsHidden && c.Index != chosen[0].Index && c.Type is not PrimitiveDataViewType).ToList();
         if (other.Count > 0)
         {
             throw new InvalidOperationException($"The service fills input column '{chosen[0].Name}' and leaves the others at their default, which a column of type {other[0].Type} ('{other[0].Name}') has none of; save the model with an input schema of '{chosen[0].Name}' and scalar columns only.");
+        }
+        try
+        {
+            model.GetOutputSchema(schema);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidOperationException(
+                $"The model does not accept input column '{chosen[0].Name}' of type {chosen[0].Type}: {e.Message} For an image model, give its image size with --{ServiceOptions.Section}:{nameof(ServiceOptions.ImageWidth)}=W --{ServiceOptions.Section}:{nameof(ServiceOptions.ImageHeight)}=H and its column with --{ServiceOptions.Section}:{nameof(ServiceOptions.InputColumn)}=NAME.", e);
         }
         return new InputLayout(schema, chosen[0]);
     }

@@ -29,9 +29,9 @@ public sealed class ModelHost : IDisposable
         Model = Context.Ood().Load(path, out var inputSchema, new OodExecutionOptions { GpuDeviceId = device, FallbackToCpu = true, BlockSize = Options.MaxBatchSize });
         try
         {
-            Input = InputLayout.For(inputSchema, Options.InputColumn);
+            Input = InputLayout.For(inputSchema, Model, Options);
             Heads = FindHeads(Model).ToList();
-            Output = new OutputLayout(Heads, Model.GetOutputSchema(inputSchema), Options.LogitsColumn);
+            Output = new OutputLayout(Heads, Model.GetOutputSchema(Input.Schema), Options.LogitsColumn);
         }
         catch
         {

@@ -47,8 +47,17 @@ public sealed class ServiceOptions
     /// <summary>The most images or embeddings in one request (default 1,024).</summary>
     public int MaxItemsPerRequest { get; set; } = 1024;
 
-    /// <summary>The input column to fill, when the model's input has more than one image or embedding column.</summary>
+    /// <summary>
+    /// The input column to fill: needed when the saved input schema has several image or embedding columns; for an image
+    /// model (whose saved schema has no image column: ML.NET cannot save one) the image column's name, default "Image".
+    /// </summary>
     public string? InputColumn { get; set; }
+
+    /// <summary>The width of the images an image model takes, when its saved schema cannot say (default 28, the quick start's).</summary>
+    public int ImageWidth { get; set; } = 28;
+
+    /// <summary>The height of the images an image model takes, when its saved schema cannot say (default 28).</summary>
+    public int ImageHeight { get; set; } = 28;
 
     /// <summary>The vector of class scores whose largest entry is the predicted class when the model has no PredictedLabel.</summary>
     public string LogitsColumn { get; set; } = "logits";
@@ -60,9 +69,9 @@ public sealed class ServiceOptions
         {
             throw new InvalidOperationException($"{Section}:{nameof(MaxBatchDelayMs)} is {MaxBatchDelayMs}; give 0 to 1000 milliseconds (--max-delay-ms).");
         }
-        if (MaxBatchSize < 1 || MaxItemsPerRequest < 1 || MaxRequestBytes < 1)
+        if (MaxBatchSize < 1 || MaxItemsPerRequest < 1 || MaxRequestBytes < 1 || ImageWidth < 1 || ImageHeight < 1)
         {
-            throw new InvalidOperationException($"{Section}: {nameof(MaxBatchSize)} ({MaxBatchSize}), {nameof(MaxItemsPerRequest)} ({MaxItemsPerRequest}) and {nameof(MaxRequestBytes)} ({MaxRequestBytes}) must be at least 1.");
+            throw new InvalidOperationException($"{Section}: {nameof(MaxBatchSize)} ({MaxBatchSize}), {nameof(MaxItemsPerRequest)} ({MaxItemsPerRequest}) {nameof(MaxRequestBytes)} ({MaxRequestBytes}), {nameof(ImageWidth)} ({ImageWidth}) and {nameof(ImageHeight)} ({ImageHeight}) must be at least 1.");
         }
     }
 }
