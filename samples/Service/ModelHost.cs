@@ -23,7 +23,13 @@ public sealed class ModelHost : IDisposable
                 $"No model at {path}. Save the quick start's with: dotnet run -c Release --project samples/QuickStart -- --save-model {Options.ModelPath} (or pass --model PATH).", path);
         }
 
-        int? device = GpuDevice.Resolve(Options.GpuDeviceId, line => log.LogInformation("{Device}", line));
+        string? deviceLine = null;
+        int? device = GpuDevice.Resolve(Options.GpuDeviceId, line => deviceLine = line);
+        if (deviceLine is not null)
+        {
+            // A GPU asked for and not found is a warning: the service runs, slower than its operator expects.
+            log.Log(device is null ? LogLevel.Warning : LogLevel.Information, "{Device}", deviceLine);
+        }
         Device = device is int d ? $"cuda:{d}" : "cpu";
         Context = new MLContext(seed: 0) { GpuDeviceId = device, FallbackToCpu = true };
         Model = Context.Ood().Load(path, out var inputSchema, new OodExecutionOptions { GpuDeviceId = device, FallbackToCpu = true, BlockSize = Options.MaxBatchSize });

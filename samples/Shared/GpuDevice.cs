@@ -26,18 +26,28 @@ internal static class GpuDevice
             return null;
         }
 
+        // ONNX Runtime logs its own error line when the CUDA provider fails to load; the line below says it once, in full.
+        var env = OrtEnv.Instance();
+        var level = env.EnvLogLevel;
+        env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
         try
         {
             // The CUDA provider loads its libraries here: a machine without CUDA fails now, not at the first head.
             using var options = Microsoft.ML.OnnxRuntime.SessionOptions.MakeSessionOptionWithCudaProvider(device);
-            log($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}: running on CUDA device {device}.");
+            log($"ONNX Runtime {env.GetVersionString()}: running on CUDA device {device}.");
             return device;
         }
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
-            string why = IsGpuBuild ? FirstLine(e.Message) : "this build references the CPU runtime; build with -p:MlOodGpu=true";
+            string why = IsGpuBuild
+                ? $"ONNX Runtime's CUDA provider did not load: {FirstLine(e.Message)}; it needs the CUDA libraries its package was built for (libcublasLt.so.13 and others) and cuDNN on the library path"
+                : "this build references the CPU runtime; build with -p:MlOodGpu=true";
             log($"GPU {device} is not available ({why}): running on the CPU.");
             return null;
+        }
+        finally
+        {
+            env.EnvLogLevel = level;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ml.Ood.Samples;
 
 namespace Ml.Ood.Service.Tests;
 

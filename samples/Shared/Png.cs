@@ -3,11 +3,12 @@ using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
 
-namespace Ml.Ood.Service.Tests;
+namespace Ml.Ood.Samples;
 
 /// <summary>
 /// The smallest PNG writer (8-bit greyscale, filter 0, one IDAT; PNG specification sections 5 and 11), so that the
-/// request images are made here, byte for byte, rather than by the decoder under test.
+/// request images are made here, byte for byte, rather than by the decoder under test. Shared by the service tests and
+/// the serving load benchmark.
 /// </summary>
 internal static class Png
 {
