@@ -4,24 +4,24 @@ using System.Threading.Channels;
 namespace Ml.Ood.Service;
 
 /// <summary>
-/// Dynamic batching, as Triton's dynamic batcher: the inputs of concurrent requests queue in a channel; one loop takes
+/// Dynamic batching, as Triton's dynamic batcher: the inputs of concurrent requests queue in a channel; a loop takes
 /// the first, gathers more for at most <see cref="ServiceOptions.MaxBatchDelayMs"/> or up to
 /// <see cref="ServiceOptions.MaxBatchSize"/> rows, scores them with one Transform over an in-memory view (MlOod's heads
 /// score a block per ONNX Runtime call) and hands each request its own rows back. While a batch is scored the next one
-/// gathers, so under load batches fill without waiting.
+/// gathers, so under load batches fill without waiting; <see cref="ServiceOptions.BatchWorkers"/> loops run side by side.
 /// </summary>
 public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
 {
     private readonly ModelHost _host;
     private readonly ILogger<BatchingScorer> _log;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
+    private readonly Task[] _loops;
 
     public BatchingScorer(ModelHost host, ILogger<BatchingScorer> log)
     {
         _host = host;
         _log = log;
-        _loop = Task.Run(RunAsync);
+        _loops = Enumerable.Range(0, host.Options.BatchWorkers).Select(_ => Task.Run(RunAsync)).ToArray();
     }
 
     public async Task<ScoredItem[]> ScoreAsync(IReadOnlyList<ServedInput> inputs, CancellationToken cancellation)
@@ -41,7 +41,7 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        await Task.WhenAll(_loops).ConfigureAwait(false);
     }
 
     private async Task RunAsync()

@@ -83,6 +83,7 @@ public sealed class ModelHost : IDisposable
         mode = Options.Mode.ToString(),
         maxBatchDelayMs = Options.MaxBatchDelayMs,
         maxBatchSize = Options.MaxBatchSize,
+        batchWorkers = Options.BatchWorkers,
         device = Device,
         versions = new
         {

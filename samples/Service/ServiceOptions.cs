@@ -24,6 +24,7 @@ public sealed class ServiceOptions
         ["--mode"] = $"{Section}:{nameof(Mode)}",
         ["--max-delay-ms"] = $"{Section}:{nameof(MaxBatchDelayMs)}",
         ["--max-batch"] = $"{Section}:{nameof(MaxBatchSize)}",
+        ["--batch-workers"] = $"{Section}:{nameof(BatchWorkers)}",
     };
 
     /// <summary>The saved model (ml.Model.Save's .zip); default: the quick start's.</summary>
@@ -37,6 +38,13 @@ public sealed class ServiceOptions
 
     /// <summary>How long the first request of a batch waits for others (milliseconds, default 2).</summary>
     public double MaxBatchDelayMs { get; set; } = 2;
+
+    /// <summary>
+    /// How many batches are gathered and scored at once (default: a quarter of the processors, at least 1): a batch's
+    /// image decoding and encoder run row by row on one thread, so a machine with many cores scores several batches side
+    /// by side, while ONNX Runtime spreads each head call over its own threads.
+    /// </summary>
+    public int BatchWorkers { get; set; } = Math.Max(1, Environment.ProcessorCount / 4);
 
     /// <summary>The most rows in one head call (default 256, MlOod's block size).</summary>
     public int MaxBatchSize { get; set; } = OodExecutionOptions.DefaultBlockSize;
@@ -69,9 +77,9 @@ public sealed class ServiceOptions
         {
             throw new InvalidOperationException($"{Section}:{nameof(MaxBatchDelayMs)} is {MaxBatchDelayMs}; give 0 to 1000 milliseconds (--max-delay-ms).");
         }
-        if (MaxBatchSize < 1 || MaxItemsPerRequest < 1 || MaxRequestBytes < 1 || ImageWidth < 1 || ImageHeight < 1)
+        if (MaxBatchSize < 1 || BatchWorkers < 1 || MaxItemsPerRequest < 1 || MaxRequestBytes < 1 || ImageWidth < 1 || ImageHeight < 1)
         {
-            throw new InvalidOperationException($"{Section}: {nameof(MaxBatchSize)} ({MaxBatchSize}), {nameof(MaxItemsPerRequest)} ({MaxItemsPerRequest}) {nameof(MaxRequestBytes)} ({MaxRequestBytes}), {nameof(ImageWidth)} ({ImageWidth}) and {nameof(ImageHeight)} ({ImageHeight}) must be at least 1.");
+            throw new InvalidOperationException($"{Section}: {nameof(MaxBatchSize)} ({MaxBatchSize}), {nameof(BatchWorkers)} ({BatchWorkers}), {nameof(MaxItemsPerRequest)} ({MaxItemsPerRequest}) {nameof(MaxRequestBytes)} ({MaxRequestBytes}), {nameof(ImageWidth)} ({ImageWidth}) and {nameof(ImageHeight)} ({ImageHeight}) must be at least 1.");
         }
     }
 }
