@@ -16,9 +16,6 @@ public sealed class BadInputException(string title, string detail) : Exception(d
 /// </summary>
 public static class RequestReader
 {
-    private static readonly byte[] Png = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    private static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF];
-
     public static async Task<List<ServedInput>> ReadAsync(HttpRequest request, InputLayout layout, ServiceOptions options, CancellationToken cancellation)
     {
         if (request.ContentLength > options.MaxRequestBytes)
@@ -113,9 +110,18 @@ public static class RequestReader
         {
             throw new BadInputException("Empty image", $"Image '{name}' is empty.");
         }
-        if (!bytes.AsSpan().StartsWith(Png) && !bytes.AsSpan().StartsWith(Jpeg))
+        if (!ImageHeader.IsPng(bytes) && !ImageHeader.IsJpeg(bytes))
         {
             throw new BadInputException("Not an image", $"'{name}' is not a PNG or JPEG image (its first bytes are neither signature).");
+        }
+        if (ImageHeader.Size(bytes) is not (int width, int height))
+        {
+            throw new BadInputException("Not an image", $"'{name}' could not be decoded as PNG or JPEG: its header states no image size.");
+        }
+        if (width != layout.Width || height != layout.Height)
+        {
+            // Refused before decoding: a small file may claim a huge image.
+            throw WrongSize(name, width, height, layout);
         }
 
         MLImage image;
@@ -131,10 +137,13 @@ public static class RequestReader
         {
             (int w, int h) = (image.Width, image.Height);
             image.Dispose();
-            throw new BadInputException("Wrong image size", $"'{name}' is {w} x {h}; the model's column '{layout.Column.Name}' takes {layout.Width} x {layout.Height} images. Resize it first.");
+            throw WrongSize(name, w, h, layout);
         }
         return image;
     }
+
+    private static BadInputException WrongSize(string name, int width, int height, InputLayout layout)
+        => new("Wrong image size", $"'{name}' is {width} x {height}; the model's column '{layout.Column.Name}' takes {layout.Width} x {layout.Height} images. Resize it first.");
 
     private static List<ServedInput> Embeddings(byte[] body, InputLayout layout, ServiceOptions options)
     {

@@ -53,6 +53,9 @@ public sealed class BadRequestTests
         ["damaged PNG", Bytes([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4, 5], "image/png"), "Not an image", "could not be decoded"],
         ["truncated PNG", Bytes(Png.Grey(new byte[28 * 28], 28, 28)[..40], "image/png"), "Not an image", "could not be decoded"],
         ["wrong size", Bytes(Png.Grey(new byte[20 * 24], 20, 24), "image/png"), "Wrong image size", "is 20 x 24; the model's column 'Image' takes 28 x 28"],
+        ["PNG claiming 100,000 x 100,000", Bytes(Bomb(), "image/png"), "Wrong image size", "is 100000 x 100000"],
+        ["JPEG of the wrong size", Bytes(JpegHeader(64, 48), "image/jpeg"), "Wrong image size", "is 64 x 48"],
+        ["JPEG with no frame", Bytes([0xFF, 0xD8, 0xFF, 0xD9], "image/jpeg"), "Not an image", "states no image size"],
         ["one bad image of a batch", Batch(Png.Grey(new byte[28 * 28], 28, 28), Encoding.ASCII.GetBytes("no image")), "Not an image", "'b.png' is not a PNG or JPEG"],
         ["multipart without files", new MultipartFormDataContent { { new StringContent("x"), "field" } }, "Empty request", "no file parts"],
         ["JSON to an image model", Raw("{\"embedding\": [1]}", "application/json"), "Wrong kind of input", "reads images"],
@@ -92,6 +95,22 @@ public sealed class BadRequestTests
         content.Headers.ContentType = new MediaTypeHeaderValue(type);
         return content;
     }
+
+    /// <summary>A 28 x 28 PNG whose header is rewritten to claim 100,000 x 100,000 (its CRC no longer matches).</summary>
+    private static byte[] Bomb()
+    {
+        byte[] png = Png.Grey(new byte[28 * 28], 28, 28);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), 100_000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), 100_000);
+        return png;
+    }
+
+    /// <summary>A JPEG's start: SOI, an APP0 segment, then a baseline SOF0 of the given size (ITU T.81 B.2.2); no scan.</summary>
+    private static byte[] JpegHeader(int width, int height) =>
+    [
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00,
+        0xFF, 0xC0, 0x00, 0x0B, 0x08, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width, 0x01, 0x01, 0x11, 0x00,
+    ];
 
     private static HttpContent Batch(byte[] first, byte[] second)
     {
