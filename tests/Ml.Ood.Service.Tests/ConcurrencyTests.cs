@@ -15,11 +15,12 @@ public sealed class ConcurrencyTests
         var expected = TestModels.OfflineEmbeddings(embeddings);
         using var host = new ServiceHost(TestModels.EmbeddingModelPath, mode, ("MaxBatchDelayMs", "5"), ("MaxBatchSize", "64"));
         using var client = host.CreateClient();
-        using var start = new ManualResetEventSlim();
+        // Awaited, not waited on: 64 blocked thread-pool threads would starve the in-process server of threads.
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var tasks = Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
         {
-            start.Wait();
+            await start.Task;
             for (int r = 0; r < RequestsEach; r++)
             {
                 int first = (c * RequestsEach + r) * 3, count = 1 + (c + r) % 3;
@@ -32,7 +33,7 @@ public sealed class ConcurrencyTests
                 }
             }
         })).ToArray();
-        start.Set();
+        start.SetResult();
         await Task.WhenAll(tasks);
 
         Assert.IsFalse(host.Log.Any(l => l.Contains("failed", StringComparison.OrdinalIgnoreCase)), string.Join("\n", host.Log));
