@@ -4,7 +4,7 @@
 #:property GenerateDocumentationFile=true
 #:property NoWarn=CS1591
 #:package Microsoft.ML.ImageAnalytics@5.0.1
-#:package Microsoft.ML.OnnxRuntime@1.31.1
+#:package Microsoft.ML.OnnxRuntime@1.31.0
 #:package SkiaSharp@2.88.9
 #:package SkiaSharp.NativeAssets.Linux.NoDependencies@2.88.9
 #:project ../../src/Ml.Ood.Trainers/Ml.Ood.Trainers.csproj

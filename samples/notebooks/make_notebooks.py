@@ -18,7 +18,7 @@ SETUP = """#i "nuget: ../../artifacts/packages"
 #r "nuget: Ml.Ood.Trainers, 0.1.0"
 #r "nuget: Ml.Ood.Evaluators, 0.1.0"
 #r "nuget: Microsoft.ML.ImageAnalytics, 5.0.1"
-#r "nuget: Microsoft.ML.OnnxRuntime, 1.31.1"
+#r "nuget: Microsoft.ML.OnnxRuntime, 1.31.0"
 #r "nuget: SkiaSharp, 2.88.9"
 #r "nuget: SkiaSharp.NativeAssets.Linux.NoDependencies, 2.88.9\""""
 

@@ -3,11 +3,14 @@ using Ml.Ood.Benchmarks;
 
 // Benchmarks: dotnet run -c Release --project tests/Ml.Ood.Benchmarks -- --filter '*'
 // Helpers for the scripts: fit-knn ZIP [BANK_ROWS] | score-knn ZIP [OUT_NPY] | score-neglabel OUT_NPY
+// | serve-load URL LABEL [SECONDS] [CLIENTS, e.g. 1,8,64] (serving-load.sh)
 return args.FirstOrDefault() switch
 {
     "fit-knn" => KnnCommands.Fit(args[1], args.Length > 2 ? int.Parse(args[2]) : null),
     "score-knn" => KnnCommands.Score(args[1], args.Length > 2 ? args[2] : null),
     "score-neglabel" => KnnCommands.ScoreNegativeLabels(args[1]),
+    "serve-load" => ServingLoad.Run(args[1], args[2], args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10,
+        (args.Length > 4 ? args[4] : "1,8,64").Split(',').Select(int.Parse).ToArray()),
     _ => Run(args),
 };
 

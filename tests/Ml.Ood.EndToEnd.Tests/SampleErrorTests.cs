@@ -37,6 +37,15 @@ public sealed class SampleErrorTests
     }
 
     [TestMethod]
+    public void QuickStartRejectsAGpuThatIsNotANumber()
+    {
+        var (code, _, stderr) = SampleRunner.RunExpectingFailure("QuickStart.dll", TimeSpan.FromMinutes(2), "--gpu", "first");
+
+        Assert.AreEqual(2, code, stderr);
+        Assert.AreEqual("quickstart: --gpu takes a CUDA device number (0, 1, ...), not 'first'.", OneLine(stderr));
+    }
+
+    [TestMethod]
     public void ClipSampleWithAMissingFileNamesTheOption()
     {
         string folder = ToyClipWithOneImage("clip-missing");

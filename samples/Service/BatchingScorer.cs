@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace Ml.Ood.Service;
+
+/// <summary>
+/// Dynamic batching, as Triton's dynamic batcher: the inputs of concurrent requests queue in a channel; a loop takes
+/// the first, gathers more for at most <see cref="ServiceOptions.MaxBatchDelayMs"/> or up to
+/// <see cref="ServiceOptions.MaxBatchSize"/> rows, scores them with one Transform over an in-memory view (MlOod's heads
+/// score a block per ONNX Runtime call) and hands each request its own rows back. While a batch is scored the next one
+/// gathers, so under load batches fill without waiting; <see cref="ServiceOptions.BatchWorkers"/> loops run side by side.
+/// </summary>
+public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
+{
+    private readonly ModelHost _host;
+    private readonly ILogger<BatchingScorer> _log;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
+    private readonly Task[] _loops;
+
+    public BatchingScorer(ModelHost host, ILogger<BatchingScorer> log)
+    {
+        _host = host;
+        _log = log;
+        _loops = Enumerable.Range(0, host.Options.BatchWorkers).Select(_ => Task.Run(RunAsync)).ToArray();
+    }
+
+    public async Task<ScoredItem[]> ScoreAsync(IReadOnlyList<ServedInput> inputs, CancellationToken cancellation)
+    {
+        var pending = inputs.Select(i => new Pending(i)).ToArray();
+        foreach (var p in pending)
+        {
+            if (!_queue.Writer.TryWrite(p))
+            {
+                throw new ObjectDisposedException(nameof(BatchingScorer), "The service is stopping.");
+            }
+        }
+        // Not cancelled with the request: a row already queued is scored with its batch; the answer is just not sent.
+        return await Task.WhenAll(pending.Select(p => p.Result.Task)).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(_host.Options.MaxBatchSize);
+        var delay = TimeSpan.FromMilliseconds(_host.Options.MaxBatchDelayMs);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            var gathered = Stopwatch.StartNew();
+            while (batch.Count < _host.Options.MaxBatchSize)
+            {
+                if (reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                    continue;
+                }
+                var left = delay - gathered.Elapsed;
+                if (batch.Count > 0 && left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+                using var timeout = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+                try
+                {
+                    if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+            if (batch.Count > 0)
+            {
+                Score(batch);
+            }
+        }
+    }
+
+    /// <summary>Scores one batch; a failure fails its requests (500), never the loop.</summary>
+    private void Score(List<Pending> batch)
+    {
+        try
+        {
+            var view = new InputBatchView(_host.Input, batch.Select(p => p.Input).ToArray());
+            var scored = _host.Model.Transform(view);
+            using var cursor = scored.GetRowCursor(_host.Output.Columns(scored.Schema));
+            var reader = _host.Output.CreateReader(cursor);
+            int row = 0;
+            while (cursor.MoveNext())
+            {
+                batch[row++].Result.TrySetResult(reader.Read());
+            }
+            if (row != batch.Count)
+            {
+                throw new InvalidOperationException($"The model returned {row} rows for a batch of {batch.Count}.");
+            }
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Scoring a batch of {Rows} rows failed.", batch.Count);
+            foreach (var p in batch)
+            {
+                p.Result.TrySetException(e);
+            }
+        }
+    }
+
+    private sealed class Pending(ServedInput input)
+    {
+        public ServedInput Input { get; } = input;
+
+        public TaskCompletionSource<ScoredItem> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Reflection;
+using Microsoft.Extensions.Options;
+using Microsoft.ML;
+using Microsoft.ML.OnnxRuntime;
+using Ml.Ood.Samples;
+
+namespace Ml.Ood.Service;
+
+/// <summary>
+/// The served model, loaded once at start with <c>ml.Ood().Load</c> (checked, heads batched, safe to share), and what
+/// requests fill and responses carry.
+/// </summary>
+public sealed class ModelHost : IDisposable
+{
+    public ModelHost(IOptions<ServiceOptions> options, ILogger<ModelHost> log)
+    {
+        Options = options.Value;
+        Options.Check();
+        string path = Path.GetFullPath(Options.ModelPath);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"No model at {path}. Save the quick start's with: dotnet run -c Release --project samples/QuickStart -- --save-model {Options.ModelPath} (or pass --model PATH).", path);
+        }
+
+        string? deviceLine = null;
+        int? device = GpuDevice.Resolve(Options.GpuDeviceId, line => deviceLine = line);
+        if (deviceLine is not null)
+        {
+            // A GPU asked for and not found is a warning: the service runs, slower than its operator expects.
+            log.Log(device is null ? LogLevel.Warning : LogLevel.Information, "{Device}", deviceLine);
+        }
+        Device = device is int d ? $"cuda:{d}" : "cpu";
+        Context = new MLContext(seed: 0) { GpuDeviceId = device, FallbackToCpu = true };
+        Model = Context.Ood().Load(path, out var inputSchema, new OodExecutionOptions { GpuDeviceId = device, FallbackToCpu = true, BlockSize = Options.MaxBatchSize });
+        try
+        {
+            Input = InputLayout.For(inputSchema, Model, Options);
+            Heads = FindHeads(Model).ToList();
+            Output = new OutputLayout(Heads, Model.GetOutputSchema(Input.Schema), Options.LogitsColumn);
+        }
+        catch
+        {
+            (Model as IDisposable)?.Dispose();
+            throw;
+        }
+        log.LogInformation("Serving {Path}: {Heads} heads, input '{Input}', {Mode} mode, on {Device}.", path, Heads.Count, Input.Column.Name, Options.Mode, Device);
+    }
+
+    public ServiceOptions Options { get; }
+
+    public MLContext Context { get; }
+
+    /// <summary>What <c>ml.Ood().Load</c> returned: an <see cref="OodLoadedModel"/>, or one head.</summary>
+    public ITransformer Model { get; }
+
+    public InputLayout Input { get; }
+
+    public OutputLayout Output { get; }
+
+    public IReadOnlyList<OodHeadTransformer> Heads { get; }
+
+    /// <summary>"cpu" or "cuda:N".</summary>
+    public string Device { get; }
+
+    /// <summary>GET /model: the input, every head with its settings (a threshold's fitted value), the mode and the versions.</summary>
+    public object Describe() => new
+    {
+        model = Path.GetFileName(Options.ModelPath),
+        input = Input.Describe(),
+        heads = Heads.Select(h => new
+        {
+            kind = h.Head.Kind,
+            input = h.Head.InputColumnName,
+            output = h.Head.OutputColumnName,
+            outputKind = h.Head.OutputKind.ToString(),
+            threshold = h.Head.Kind == "threshold" ? h.ThresholdSettings.Threshold : (float?)null,
+            parameters = h.Head.Parameters,
+        }),
+        scores = Output.Scores,
+        decisions = Output.Decisions,
+        predictedClass = Output.PredictedLabel ?? (Output.Logits is string l ? $"argmax({l})" : null),
+        mode = Options.Mode.ToString(),
+        maxBatchDelayMs = Options.MaxBatchDelayMs,
+        maxBatchSize = Options.MaxBatchSize,
+        batchWorkers = Options.BatchWorkers,
+        device = Device,
+        versions = new
+        {
+            mlood = Version(typeof(OodCatalog).Assembly),
+            mlnet = Version(typeof(MLContext).Assembly),
+            onnxRuntime = OrtEnv.Instance().GetVersionString(),
+            onnxRuntimeNative = GpuDevice.IsGpuBuild ? "Microsoft.ML.OnnxRuntime.Gpu" : "Microsoft.ML.OnnxRuntime",
+            dotnet = Environment.Version.ToString(),
+        },
+    };
+
+    public void Dispose() => (Model as IDisposable)?.Dispose();
+
+    private static IEnumerable<OodHeadTransformer> FindHeads(ITransformer model) => model switch
+    {
+        OodHeadTransformer head => [head],
+        OodLoadedModel loaded => FindHeads(loaded.Model),
+        IEnumerable<ITransformer> chain => chain.SelectMany(FindHeads),
+        _ => [],
+    };
+
+    private static string Version(Assembly assembly)
+        => assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+            ?? assembly.GetName().Version?.ToString() ?? "unknown";
+}

@@ -1,0 +1,85 @@
+namespace Ml.Ood.Service;
+
+/// <summary>How requests become head calls: gathered into batches, or one pooled engine per request.</summary>
+public enum ScoringMode
+{
+    /// <summary>Concurrent requests are gathered for at most <see cref="ServiceOptions.MaxBatchDelayMs"/> into one Transform.</summary>
+    Batching,
+
+    /// <summary>Each request is scored row by row by a pooled PredictionEngine-style row mapper, as ML.NET users do.</summary>
+    Engine,
+}
+
+/// <summary>The service's settings: section "Ood" of the configuration, or the command-line switches of <see cref="Switches"/>.</summary>
+public sealed class ServiceOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Ood";
+
+    /// <summary>Short command-line switches for the settings.</summary>
+    public static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
+    {
+        ["--model"] = $"{Section}:{nameof(ModelPath)}",
+        ["--gpu"] = $"{Section}:{nameof(GpuDeviceId)}",
+        ["--mode"] = $"{Section}:{nameof(Mode)}",
+        ["--max-delay-ms"] = $"{Section}:{nameof(MaxBatchDelayMs)}",
+        ["--max-batch"] = $"{Section}:{nameof(MaxBatchSize)}",
+        ["--batch-workers"] = $"{Section}:{nameof(BatchWorkers)}",
+    };
+
+    /// <summary>The saved model (ml.Model.Save's .zip); default: the quick start's.</summary>
+    public string ModelPath { get; set; } = "mlood-quickstart/mnist-ood.zip";
+
+    /// <summary>The CUDA device, or null for the CPU; without CUDA the service says so once and runs on the CPU.</summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>Batching (default: the faster, measured by tests/Ml.Ood.Benchmarks/Serving) or one engine per request.</summary>
+    public ScoringMode Mode { get; set; } = ScoringMode.Batching;
+
+    /// <summary>How long the first request of a batch waits for others (milliseconds, default 2).</summary>
+    public double MaxBatchDelayMs { get; set; } = 2;
+
+    /// <summary>
+    /// How many batches are gathered and scored at once (default: a quarter of the processors, at least 1): a batch's
+    /// image decoding and encoder run row by row on one thread, so a machine with many cores scores several batches side
+    /// by side, while ONNX Runtime spreads each head call over its own threads.
+    /// </summary>
+    public int BatchWorkers { get; set; } = Math.Max(1, Environment.ProcessorCount / 4);
+
+    /// <summary>The most rows in one head call (default 256, MlOod's block size).</summary>
+    public int MaxBatchSize { get; set; } = OodExecutionOptions.DefaultBlockSize;
+
+    /// <summary>The largest request body in bytes (default 8 MiB).</summary>
+    public long MaxRequestBytes { get; set; } = 8 << 20;
+
+    /// <summary>The most images or embeddings in one request (default 1,024).</summary>
+    public int MaxItemsPerRequest { get; set; } = 1024;
+
+    /// <summary>
+    /// The input column to fill: needed when the saved input schema has several image or embedding columns; for an image
+    /// model (whose saved schema has no image column: ML.NET cannot save one) the image column's name, default "Image".
+    /// </summary>
+    public string? InputColumn { get; set; }
+
+    /// <summary>The width of the images an image model takes, when its saved schema cannot say (default 28, the quick start's).</summary>
+    public int ImageWidth { get; set; } = 28;
+
+    /// <summary>The height of the images an image model takes, when its saved schema cannot say (default 28).</summary>
+    public int ImageHeight { get; set; } = 28;
+
+    /// <summary>The vector of class scores whose largest entry is the predicted class when the model has no PredictedLabel.</summary>
+    public string LogitsColumn { get; set; } = "logits";
+
+    /// <summary>Throws with the setting's name when a value cannot work.</summary>
+    public void Check()
+    {
+        if (MaxBatchDelayMs is < 0 or > 1000 || double.IsNaN(MaxBatchDelayMs))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(MaxBatchDelayMs)} is {MaxBatchDelayMs}; give 0 to 1000 milliseconds (--max-delay-ms).");
+        }
+        if (MaxBatchSize < 1 || BatchWorkers < 1 || MaxItemsPerRequest < 1 || MaxRequestBytes < 1 || ImageWidth < 1 || ImageHeight < 1)
+        {
+            throw new InvalidOperationException($"{Section}: {nameof(MaxBatchSize)} ({MaxBatchSize}), {nameof(BatchWorkers)} ({BatchWorkers}), {nameof(MaxItemsPerRequest)} ({MaxItemsPerRequest}) {nameof(MaxRequestBytes)} ({MaxRequestBytes}), {nameof(ImageWidth)} ({ImageWidth}) and {nameof(ImageHeight)} ({ImageHeight}) must be at least 1.");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Ml.Ood.Samples;
+
+namespace Ml.Ood.Benchmarks;
+
+/// <summary>
+/// serve-load URL LABEL [SECONDS] [CLIENTS]: closed-loop clients against a running samples/Service, each sending one
+/// 28 x 28 PNG per request (seeded noise; the scoring cost does not depend on the content) and waiting for its answer.
+/// Prints one markdown row per client count: throughput (requests/s), p50 and p99 latency, errors. Run by
+/// serving-load.sh, which starts the service in each mode.
+/// </summary>
+public static class ServingLoad
+{
+    public static int Run(string url, string label, double seconds, int[] clients)
+    {
+        var images = Enumerable.Range(0, 256).Select(i =>
+        {
+            var pixels = new byte[28 * 28];
+            new Random(i).NextBytes(pixels);
+            return Png.Grey(pixels, 28, 28);
+        }).ToArray();
+        foreach (int count in clients)
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = count, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+            {
+                BaseAddress = new Uri(url),
+            };
+            Measure(http, images, count, Math.Min(2, seconds / 4)); // warm-up: connections, JIT, the engine pool
+            var (requests, errors, latencies, elapsed) = Measure(http, images, count, seconds);
+            latencies.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {label,-9} | {count,7} | {requests / elapsed,10:F0} | {Percentile(latencies, 0.50),8:F2} | {Percentile(latencies, 0.99),8:F2} | {errors,6} |"));
+        }
+        return 0;
+    }
+
+    private static (long Requests, long Errors, List<double> LatenciesMs, double Seconds) Measure(HttpClient http, byte[][] images, int clients, double seconds)
+    {
+        var until = Stopwatch.StartNew();
+        long errors = 0;
+        var perClient = new List<double>[clients];
+        var tasks = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            var latencies = perClient[c] = [];
+            int next = c;
+            while (until.Elapsed.TotalSeconds < seconds)
+            {
+                using var content = new ByteArrayContent(images[next++ % images.Length]);
+                content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+                long start = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsync("/score", content);
+                await response.Content.ReadAsByteArrayAsync();
+                latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        })).ToArray();
+        Task.WaitAll(tasks);
+        var all = perClient.SelectMany(l => l).ToList();
+        return (all.Count, errors, all, until.Elapsed.TotalSeconds);
+    }
+
+    private static double Percentile(List<double> sorted, double p)
+        => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
