@@ -51,7 +51,14 @@ internal sealed class BatchedHeadDataView : IDataView
         DataViewRowCursor? cursor = null;
         try
         {
+            // A cursor's buffers hold a fill of rows for every pass-through column: no larger than the view, so that a
+            // service scoring a few rows per request does not allocate (and clear) a whole fill per head each time.
             int rowsPerFill = _state.Session().RowsPerFill;
+            if (_source.GetRowCount() is long count && count < rowsPerFill)
+            {
+                rowsPerFill = (int)Math.Max(1, count);
+            }
+
             cursor = _source.GetRowCursor(sourceColumns, rand);
             return Info.OutputKind == OodHeadOutputKind.Score
                 ? new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, _state, rowsPerFill)

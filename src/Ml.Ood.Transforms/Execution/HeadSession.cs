@@ -187,6 +187,14 @@ internal sealed class HeadSession : IDisposable
         // The thread count is always set: ONNX Runtime's default (one per physical core, as it detects them) was 1 on a
         // 2-core virtual machine, which left half the machine idle.
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        if (threads > 1)
+        {
+            // ONNX Runtime's worker threads otherwise spin after each call, taking cores from the rest of the
+            // pipeline (a service's other heads and requests); a large head's calls are long enough that waking
+            // them costs nothing measurable.
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+
         if (!prepack)
         {
             options.AddSessionConfigEntry("session.disable_prepacking", "1");
