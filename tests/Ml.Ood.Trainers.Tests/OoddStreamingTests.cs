@@ -149,4 +149,40 @@ public sealed class OoddStreamingTests
         flipped[^200] ^= 0x40;
         StringAssert.Contains(Read(flipped).Message, "'oodd'");
     }
+
+    [TestMethod]
+    public void ALargeBankLoadsFromExternalDataAndItsSnapshotsRoundTrip()
+    {
+        // 8,400 x 512 floats = 17 MB: above the 16 MB at which a head is kept in ONNX's external-data form on load.
+        var random = new Random(7);
+        float[][] Rows(int n) => [.. Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, 512).Select(_ => (float)random.NextDouble() - 0.5f).ToArray())];
+        var train = Rows(8400);
+        var stream = Rows(300);
+        var ml = new MLContext(seed: 1);
+        var trainView = OoddData.Rows(ml, train, 512);
+        using var model = ml.Ood().Oodd(new OoddOptions { FeatureColumnName = "Features", Alpha = 1, K1 = 10, K2 = 10, Capacity = 100, UpdateBatch = 64 })
+            .Fit(trainView);
+        float[] expected = OoddTests.Scores(model, OoddData.Rows(ml, stream, 512));
+        string zip = Path.Combine(Path.GetTempPath(), $"oodd-large-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(model, trainView.Schema, zip);
+            using var loaded = (OodLoadedModel)ml.Ood().Load(zip, out _);
+            CollectionAssert.AreEqual(expected, OoddTests.Scores(loaded, OoddData.Rows(ml, stream, 512)), "ml.Ood().Load of a large bank");
+            using var scorer = ml.Ood().CreateStreamingScorer(loaded);
+            var first = stream.Take(128).ToArray();
+            scorer.Score(first);
+            using var saved = new MemoryStream();
+            scorer.Save(saved);
+            saved.Position = 0;
+            using var other = ml.Ood().CreateStreamingScorer(model);
+            other.Load(saved);
+            var rest = stream.Skip(128).ToArray();
+            CollectionAssert.AreEqual(expected.Skip(128).ToArray(), other.Score(rest), "a snapshot of the loaded head continues on the fitted one");
+        }
+        finally
+        {
+            File.Delete(zip);
+        }
+    }
 }
