@@ -99,8 +99,12 @@ internal sealed class HeadState
     {
         string what = Info.OutputKind == OodHeadOutputKind.Decision
             ? $"had a NaN or infinite score in '{Info.InputColumnName}'; the decision '{Info.OutputColumnName}' flags such rows out-of-distribution"
-            : $"got a NaN or infinite score in '{Info.OutputColumnName}' because their '{Info.InputColumnName}' holds a NaN or infinite value; " +
-              "a Threshold decision flags such rows out-of-distribution";
+            : TestTime.TestTimeStates.IsTestTimeHead(Info.Kind)
+                ? $"got a NaN score in '{Info.OutputColumnName}' because their '{Info.InputColumnName}' holds a NaN or infinite value, or " +
+                  "the test-time state had too few rows to compare them with yet (OODD: fewer than K2 in its dictionary); " +
+                  "a Threshold decision flags such rows out-of-distribution"
+                : $"got a NaN or infinite score in '{Info.OutputColumnName}' because their '{Info.InputColumnName}' holds a NaN or infinite value; " +
+                  "a Threshold decision flags such rows out-of-distribution";
         using var channel = ((IHostEnvironment)_context).Start("MlOod");
         channel.Warning(MessageSensitivity.None, $"{howMany} {what}.");
     }

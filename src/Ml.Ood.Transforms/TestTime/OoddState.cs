@@ -174,11 +174,11 @@ internal sealed class OoddState : TestTimeState
         writer.Write(FormatVersion);
         writer.Write(_rowsSeen);
         _dictionary.Write(writer);
-        using var model = new MemoryStream();
-        _shared.Bank.Model.Source.WriteTo(model);
-        writer.Write(model.Length);
-        model.Position = 0;
-        model.CopyTo(writer.BaseStream);
+        // The bank's model with its initializers inline: the fitted model's own array (no copy), or, for a large head loaded
+        // as external data, the model read back inline (its inline length is not known before it is serialised).
+        byte[] model = _shared.Bank.Model.Source.ToArray();
+        writer.Write((long)model.Length);
+        writer.Write(model);
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote after the kind; the bank's model is checked against its content hash.</summary>
