@@ -136,7 +136,9 @@ internal sealed class OoddState : TestTimeState
     /// This state's dictionary and progress over <paramref name="starting"/>'s bank, when both banks are the same model
     /// (same content hash): a snapshot read back then runs on the scorer's own session and device.
     /// </summary>
-    internal OoddState? OnBankOf(OoddState starting)
+    internal override TestTimeState? OnSharedPartsOf(TestTimeState starting) => starting is OoddState oodd ? OnBankOf(oodd) : null;
+
+    private OoddState? OnBankOf(OoddState starting)
     {
         string? mine = ContentHash(_shared.Bank.Model);
         return mine is not null && mine == ContentHash(starting._shared.Bank.Model) && starting.Width == Width

@@ -35,6 +35,13 @@ internal abstract class TestTimeState : IDisposable
     /// </summary>
     public abstract void Write(BinaryWriter writer);
 
+    /// <summary>
+    /// This state (read back from a snapshot) over <paramref name="starting"/>'s shared parts, when both are of the same
+    /// head (kind, settings, bank or initial memory); null otherwise, and a streaming scorer then refuses the snapshot.
+    /// A kind that does not override it cannot have snapshots loaded into a scorer.
+    /// </summary>
+    internal virtual TestTimeState? OnSharedPartsOf(TestTimeState starting) => null;
+
     /// <summary>Releases what the state owns (shared parts are released by their owner).</summary>
     public virtual void Dispose()
     {

@@ -139,7 +139,7 @@ public sealed class OodStreamingScorer : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
         using var read = TestTimeStates.Read(reader);
-        var adopted = Adopt(read)
+        var adopted = read.OnSharedPartsOf(_starting)
             ?? throw new InvalidDataException(OodErrors.Format(OodErrors.StreamingSnapshotOtherHead, read.Kind, _starting.Kind, _head.Info.OutputColumnName));
         Replace(adopted);
     }
@@ -162,9 +162,6 @@ public sealed class OodStreamingScorer : IDisposable
         }
         _head.Lifetime.Release();
     }
-
-    private TestTimeState? Adopt(TestTimeState read)
-        => read is OoddState oodd && _starting is OoddState starting ? oodd.OnBankOf(starting) : null;
 
     private void Replace(TestTimeState state)
     {
