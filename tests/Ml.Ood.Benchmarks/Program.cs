@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using Ml.Ood.Benchmarks;
 
 // Benchmarks: dotnet run -c Release --project tests/Ml.Ood.Benchmarks -- --filter '*'
-// Helpers for the scripts: fit-knn ZIP [BANK_ROWS] | score-knn ZIP [OUT_NPY] | score-neglabel OUT_NPY
+// Helpers for the scripts: fit-knn ZIP [BANK_ROWS] | score-knn ZIP [OUT_NPY] | score-neglabel OUT_NPY | score-oodd OUT_NPY
 // | serve-load URL LABEL [SECONDS] [CLIENTS, e.g. 1,8,64] (serving-load.sh)
 return args.FirstOrDefault() switch
 {
@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "score-neglabel" => KnnCommands.ScoreNegativeLabels(args[1]),
     "serve-load" => ServingLoad.Run(args[1], args[2], args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10,
         (args.Length > 4 ? args[4] : "1,8,64").Split(',').Select(int.Parse).ToArray()),
+    "score-oodd" => OoddBenchmarks.Score(args[1]),
     _ => Run(args),
 };
 

@@ -17,9 +17,16 @@ internal sealed class HeadState
     private long _nonFiniteRows;
     private long _nextPerRowReport = 1;
 
-    public HeadState(MLContext context, OodHeadModel model, OodHeadExecution execution)
+    private readonly Action? _onFree;
+
+    /// <param name="context">The context whose log reports non-finite rows.</param>
+    /// <param name="model">The head.</param>
+    /// <param name="execution">Where its session runs.</param>
+    /// <param name="onFree">Frees what a test-time head keeps beside the session (its dictionary graph), with the session.</param>
+    public HeadState(MLContext context, OodHeadModel model, OodHeadExecution execution, Action? onFree = null)
     {
         _context = context;
+        _onFree = onFree;
         Model = model;
         _execution = execution;
         Lifetime = new SharedLifetime(OodErrors.Format(OodErrors.HeadWritingSubject, model.Info.OutputColumnName, model.Info.Kind), Free);
@@ -92,8 +99,12 @@ internal sealed class HeadState
     {
         string what = Info.OutputKind == OodHeadOutputKind.Decision
             ? $"had a NaN or infinite score in '{Info.InputColumnName}'; the decision '{Info.OutputColumnName}' flags such rows out-of-distribution"
-            : $"got a NaN or infinite score in '{Info.OutputColumnName}' because their '{Info.InputColumnName}' holds a NaN or infinite value; " +
-              "a Threshold decision flags such rows out-of-distribution";
+            : TestTime.TestTimeStates.IsTestTimeHead(Info.Kind)
+                ? $"got a NaN score in '{Info.OutputColumnName}' because their '{Info.InputColumnName}' holds a NaN or infinite value, or " +
+                  "the test-time state had too few rows to compare them with yet (OODD: fewer than K2 in its dictionary); " +
+                  "a Threshold decision flags such rows out-of-distribution"
+                : $"got a NaN or infinite score in '{Info.OutputColumnName}' because their '{Info.InputColumnName}' holds a NaN or infinite value; " +
+                  "a Threshold decision flags such rows out-of-distribution";
         using var channel = ((IHostEnvironment)_context).Start("MlOod");
         channel.Warning(MessageSensitivity.None, $"{howMany} {what}.");
     }
@@ -113,6 +124,7 @@ internal sealed class HeadState
             _session?.Dispose();
             _session = null;
         }
+        _onFree?.Invoke();
         Model.Dispose();
     }
 }
