@@ -161,10 +161,11 @@ def make_stream(seed, rows, width, id_labels, negatives):
 
 
 def run(id_text, neg_text, x, batch, dtype, **settings):
-    # as the head does: each label and row normalised in float64, then rounded to the working type
-    state = AdaNeg(unit(id_text.astype(np.float64)).astype(dtype), unit(neg_text.astype(np.float64)).astype(dtype),
-                   dtype=dtype, **settings)
-    xs = unit(x.astype(np.float64)).astype(dtype)
+    # as the head does: each label and row normalised in float64 and rounded to float32 (both runs start from
+    # the same float32 unit vectors)
+    u32 = lambda a: unit(a.astype(np.float64)).astype(np.float32).astype(dtype)
+    state = AdaNeg(u32(id_text), u32(neg_text), dtype=dtype, **settings)
+    xs = u32(x)
     scores, vanilla, log = [], [], []
     for start in range(0, xs.shape[0], batch):
         s, v, l = state.score_batch(xs[start:start + batch])
