@@ -1,11 +1,13 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Ood.Transforms.TestTime;
 
 namespace Ml.Ood.Transforms.Execution;
 
 /// <summary>
 /// Reads a block of rows ahead from the source, scores the block with one ONNX Runtime call, then serves
-/// the rows one by one with their score and every requested source column (buffered per block).
+/// the rows one by one with their score and every requested source column (buffered per block). A test-time head's
+/// cursor reads blocks of exactly its update batch B and scores each with its own live state, in order.
 /// </summary>
 /// <typeparam name="TOutput"><see cref="float"/> for scores, <see cref="bool"/> for decisions.</typeparam>
 internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutput : unmanaged
@@ -22,6 +24,7 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
     private readonly float[] _inputBlock;
     private readonly TOutput[] _outputBlock;
     private readonly DataViewRowId[] _ids;
+    private readonly TestTimeState? _live;
     private VBuffer<float> _inputRow;
     private int _rowsInBlock;
     private int _rowInBlock = -1;
@@ -32,9 +35,10 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
     private bool _released;
 
     public BatchedHeadCursor(DataViewSchema schema, DataViewRowCursor source, DataViewSchema.Column input,
-        IReadOnlyList<DataViewSchema.Column> passThrough, HeadState state, int blockSize)
+        IReadOnlyList<DataViewSchema.Column> passThrough, HeadState state, int blockSize, TestTimeState? live = null)
     {
         Schema = schema;
+        _live = live;
         _source = source;
         _state = state;
         _blockSize = blockSize;
@@ -142,7 +146,14 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
             return false;
         }
 
-        _state.Run(_inputBlock, rows, _outputBlock);
+        if (_live is not null)
+        {
+            _live.ScoreBatch(_inputBlock.AsSpan(0, rows * _inputSize), rows, System.Runtime.InteropServices.MemoryMarshal.Cast<TOutput, float>(_outputBlock.AsSpan()));
+        }
+        else
+        {
+            _state.Run(_inputBlock, rows, _outputBlock);
+        }
         _nonFiniteRows += InputRows.CountNonFinite(_inputBlock, _outputBlock, rows);
         return true;
     }
@@ -153,6 +164,7 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
         {
             _released = true;
             _source.Dispose();
+            _live?.Dispose();
             _state.ReportCursor(_nonFiniteRows, _rowsRead);
             _state.Lifetime.Release();
         }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Ml.Ood.Transforms.TestTime;
 
 namespace Ml.Ood.Transforms.Execution;
 
@@ -12,12 +13,22 @@ internal sealed class BatchedHeadDataView : IDataView
     private readonly IDataView _source;
     private readonly HeadState _state;
     private readonly int _blockSize;
+    private readonly TestTimeState? _starting;
 
-    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, HeadState state, int blockSize)
+    /// <param name="source">The rows to score.</param>
+    /// <param name="outputSchema">The source's schema plus the head's column.</param>
+    /// <param name="state">The head.</param>
+    /// <param name="blockSize">Rows read and scored at once (for a test-time head: its update batch B).</param>
+    /// <param name="starting">
+    /// A test-time head's starting state: each cursor scores its blocks with a clone of it, advanced in cursor order
+    /// (docs/TEST-TIME-HEADS.md section 2); null for a pure head.
+    /// </param>
+    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, HeadState state, int blockSize, TestTimeState? starting = null)
     {
         _source = source;
         _state = state;
         _blockSize = blockSize;
+        _starting = starting;
         Schema = outputSchema;
     }
 
@@ -51,23 +62,34 @@ internal sealed class BatchedHeadDataView : IDataView
         // only gives back its own.
         _state.Lifetime.Acquire();
         DataViewRowCursor? cursor = null;
+        TestTimeState? live = null;
         try
         {
             _state.Session();
             cursor = _source.GetRowCursor(sourceColumns, rand);
+            if (_starting is not null)
+            {
+                live = _starting.Clone();
+                return new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, _state, _blockSize, live);
+            }
+
             return Info.OutputKind == OodHeadOutputKind.Score
                 ? new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, _state, _blockSize)
                 : new BatchedHeadCursor<bool>(Schema, cursor, input, passThrough, _state, _blockSize);
         }
         catch
         {
+            live?.Dispose();
             cursor?.Dispose();
             _state.Lifetime.Release();
             throw;
         }
     }
 
-    /// <summary>Scoring runs in large blocks on all cores inside ONNX Runtime, so one cursor is the parallel plan.</summary>
+    /// <summary>
+    /// Scoring runs in large blocks on all cores inside ONNX Runtime, so one cursor is the parallel plan; for a test-time
+    /// head one cursor is also what keeps the stream in order.
+    /// </summary>
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => [GetRowCursor(columnsNeeded, rand)];
 }

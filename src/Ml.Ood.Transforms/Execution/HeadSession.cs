@@ -130,7 +130,7 @@ internal sealed class HeadSession : IDisposable
     /// kernel, whose rounding differs from the batched kernel's, so a PredictionEngine's score would differ from the
     /// batched one in the last bits (2 ulps measured on a Mahalanobis head).
     /// </remarks>
-    private static InferenceSession CreateSession(Func<SessionOptions, InferenceSession> create, OodHeadExecution execution, bool prepack)
+    internal static InferenceSession CreateSession(Func<SessionOptions, InferenceSession> create, OodHeadExecution execution, bool prepack)
     {
         if (execution.GpuDeviceId is int device)
         {

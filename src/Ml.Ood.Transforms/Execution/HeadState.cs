@@ -17,9 +17,16 @@ internal sealed class HeadState
     private long _nonFiniteRows;
     private long _nextPerRowReport = 1;
 
-    public HeadState(MLContext context, OodHeadModel model, OodHeadExecution execution)
+    private readonly Action? _onFree;
+
+    /// <param name="context">The context whose log reports non-finite rows.</param>
+    /// <param name="model">The head.</param>
+    /// <param name="execution">Where its session runs.</param>
+    /// <param name="onFree">Frees what a test-time head keeps beside the session (its dictionary graph), with the session.</param>
+    public HeadState(MLContext context, OodHeadModel model, OodHeadExecution execution, Action? onFree = null)
     {
         _context = context;
+        _onFree = onFree;
         Model = model;
         _execution = execution;
         Lifetime = new SharedLifetime(OodErrors.Format(OodErrors.HeadWritingSubject, model.Info.OutputColumnName, model.Info.Kind), Free);
@@ -113,6 +120,7 @@ internal sealed class HeadState
             _session?.Dispose();
             _session = null;
         }
+        _onFree?.Invoke();
         Model.Dispose();
     }
 }

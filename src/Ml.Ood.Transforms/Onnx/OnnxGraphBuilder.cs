@@ -42,6 +42,16 @@ internal sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>
+    /// Declares a graph input whose first dimension has its own symbolic name: a second input whose row count is not the
+    /// batch's (a test-time head's dictionary, passed as an input because it changes between calls).
+    /// </summary>
+    public string AddInput(string name, string firstDimension, TensorProto.Types.DataType type, params long[] dimsAfterFirst)
+    {
+        _graph.Input.Add(MakeValueInfo(Claim(name), type, dimsAfterFirst, firstDimension));
+        return name;
+    }
+
     /// <summary>Declares a graph output of shape [batch, <paramref name="dimsAfterBatch"/>...].</summary>
     public void AddOutput(string name, TensorProto.Types.DataType type, params long[] dimsAfterBatch)
         => _graph.Output.Add(MakeValueInfo(name, type, dimsAfterBatch));
@@ -152,10 +162,11 @@ internal sealed class OnnxGraphBuilder
         return name;
     }
 
-    private static ValueInfoProto MakeValueInfo(string name, TensorProto.Types.DataType type, long[] dimsAfterBatch)
+    private static ValueInfoProto MakeValueInfo(string name, TensorProto.Types.DataType type, long[] dimsAfterBatch,
+        string firstDimension = BatchDimension)
     {
         var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = firstDimension });
         foreach (long d in dimsAfterBatch)
         {
             shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Ml.Ood.Transforms.Execution;
+using Ml.Ood.Transforms.TestTime;
 
 namespace Ml.Ood.Transforms.Persistence;
 
@@ -38,6 +39,11 @@ internal static class HeadRestorer
                     part.Dispose();
                 }
             }
+            if (TestTimeStates.IsTestTimeHead(head.Info.Kind))
+            {
+                return RestoreTestTime(context, head, execution);
+            }
+
             var batched = new OodHeadTransformer(context, head, execution);
             try
             {
@@ -77,5 +83,27 @@ internal static class HeadRestorer
             throw;
         }
         return restored.SequenceEqual(parts) ? chain : new TransformerChain<ITransformer>([.. restored]);
+    }
+
+    /// <summary>A test-time head (its kind says so, whatever mapping it was saved with): its session is created here too.</summary>
+    private static OodTestTimeTransformer RestoreTestTime(MLContext context, OodHeadModel head, OodHeadExecution execution)
+    {
+        var restored = new OodTestTimeTransformer(context, head, execution);
+        try
+        {
+            restored.HeadState.Session();
+        }
+        catch (Exception e) when (e is OnnxRuntimeException)
+        {
+            restored.Dispose();
+            throw new InvalidDataException(OodErrors.Format(
+                OodErrors.HeadNotValidOnnx, head.Info.InputColumnName, head.Info.Kind, head.Info.OutputColumnName, e.Message), e);
+        }
+        catch
+        {
+            restored.Dispose();
+            throw;
+        }
+        return restored;
     }
 }

@@ -22,7 +22,11 @@ internal static class SavableHeadForm
     /// disposed and the folder deleted as soon as the head is saved. The saved form holds no GPU setting: the CPU
     /// serves it here, and the loading context's settings apply after loading.
     /// </summary>
-    public static void Save(MLContext context, OodHeadModel model, ModelSaveContext ctx)
+    /// <param name="context">The context ML.NET's transformers are built in.</param>
+    /// <param name="model">The head.</param>
+    /// <param name="ctx">Where ML.NET saves.</param>
+    /// <param name="testTime">A test-time head: its mapping is <see cref="TestTimeHeadMappingFactory"/>, which refuses to score.</param>
+    public static void Save(MLContext context, OodHeadModel model, ModelSaveContext ctx, bool testTime = false)
     {
         using var folder = PrivateFolder.Create();
         string path = folder.PathOf(ModelFileName);
@@ -31,7 +35,7 @@ internal static class SavableHeadForm
             model.Source.WriteTo(file);
         }
 
-        var form = Build(context, model.Info, path);
+        var form = Build(context, model.Info, path, testTime);
         try
         {
             ((ICanSaveModel)form).Save(ctx);
@@ -49,7 +53,7 @@ internal static class SavableHeadForm
     /// Builds the saved form over a schema holding only the head's input column: none of the four transformers
     /// depends on other columns, so a head needs no copy of the schema it was fitted on.
     /// </summary>
-    private static TransformerChain<ITransformer> Build(MLContext context, OodHeadInfo info, string modelPath)
+    private static TransformerChain<ITransformer> Build(MLContext context, OodHeadInfo info, string modelPath, bool testTime)
     {
         IDataView data = new EmptyDataView(InputOnlySchema(info));
         string graphOutput = OodHeadModel.OutputNameFor(info.OutputKind);
@@ -58,7 +62,12 @@ internal static class SavableHeadForm
 
         ITransformer toScalar;
         string scalarColumn;
-        if (info.OutputKind == OodHeadOutputKind.Score)
+        if (testTime)
+        {
+            toScalar = context.Transforms.CustomMapping(new TestTimeHeadMappingFactory().GetMapping(), TestTimeHeadMappingFactory.ContractName).Fit(data);
+            scalarColumn = ScalarScore.ColumnName;
+        }
+        else if (info.OutputKind == OodHeadOutputKind.Score)
         {
             toScalar = context.Transforms.CustomMapping(new OneSlotScoreToScalarFactory().GetMapping(), OneSlotScoreToScalarFactory.ContractName).Fit(data);
             scalarColumn = ScalarScore.ColumnName;
