@@ -44,6 +44,11 @@ public static partial class OodErrors
         "An AdaNeg update batch of {1} rows of width {2} needs {1} x {2} values and as many scores as rows; got {0} values. " +
         "Pass the rows row-major, each as wide as the label embeddings.";
 
+    /// <summary>An AdaNeg head whose model does not hold together. {0}: the output column, {1}: what is wrong.</summary>
+    public const string AdaNegModelInvalid =
+        "The AdaNeg head writing '{0}' is inconsistent ({1}): its model was changed after it was saved, or saved by another " +
+        "version of MlOod. Fit the pipeline and save it again.";
+
     /// <summary>A saved AdaNeg state that fails a check. {0}: what is wrong.</summary>
     public const string AdaNegStateInvalid = "the saved AdaNeg state is inconsistent: {0}";
 }

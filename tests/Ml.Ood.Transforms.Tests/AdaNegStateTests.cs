@@ -38,7 +38,6 @@ public sealed class AdaNegStateTests
     [TestMethod]
     public void SavedStateContinuesWithIdenticalScores()
     {
-        AdaNegState.Register();
         using var live = Stream.NewState();
         Stream.Feed(live, 0, Half);
         using var buffer = new MemoryStream();
@@ -62,7 +61,6 @@ public sealed class AdaNegStateTests
     [TestMethod]
     public void TruncatedOrInconsistentSavedStateIsRefusedNamingTheKind()
     {
-        AdaNegState.Register();
         using var state = Stream.NewState();
         Stream.Feed(state, 0, Stream.Batch);
         using var buffer = new MemoryStream();

@@ -58,9 +58,6 @@ internal sealed class AdaNegState : TestTimeState
     /// <summary>The memories (for tests and progress reports).</summary>
     public AdaNegMemory Memory => _memory;
 
-    /// <summary>Registers the reader of kind "adaneg" (harmless to repeat).</summary>
-    public static void Register() => TestTimeStates.Register(KindName, Read);
-
     public override void ScoreBatch(ReadOnlySpan<float> rows, int count, Span<float> scores)
     {
         int width = _rule.Width;
