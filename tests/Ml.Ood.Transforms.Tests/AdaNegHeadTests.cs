@@ -30,6 +30,36 @@ public sealed class AdaNegHeadTests
     }
 
     [TestMethod]
+    public void BlockSizeNeverChangesAScore()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ImageEmbeddings.Create(ml, Stream.Rows);
+        var reference = Score(1);
+        foreach (int block in new[] { 7, Stream.Batch + 3 })
+        {
+            CollectionAssert.AreEqual(reference, Score(block), $"block size {block}, bit for bit");
+        }
+
+        float[] Score(int block)
+        {
+            using var model = Estimator(ml, block).Fit(data);
+            return model.Transform(data).GetColumn<float>("AdaNeg").ToArray();
+        }
+    }
+
+    [TestMethod]
+    public void HeadGraphIsTheVanillaGroupedNegLabelScore()
+    {
+        // The ONNX graph the head saves (its starting state's "graph 1"): -conf_in_vanilla, the file's float64 values.
+        var ml = new MLContext(seed: 1);
+        using var model = Estimator(ml).Fit(ImageEmbeddings.Create(ml, Stream.Rows.Take(3).ToArray()));
+        int rows = Stream.Batch;
+        var scores = new float[rows];
+        model.HeadState.Run(Stream.Flat(0, rows), rows, scores);
+        AdaNegTests.AssertScores(Stream.ExpectedVanillaConfidence.Take(rows).Select(c => -c).ToArray(), scores, "graph");
+    }
+
+    [TestMethod]
     public void SettingsAreSavedWithTheHead()
     {
         var ml = new MLContext(seed: 1);

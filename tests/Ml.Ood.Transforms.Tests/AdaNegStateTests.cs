@@ -59,6 +59,31 @@ public sealed class AdaNegStateTests
     }
 
     [TestMethod]
+    public void SnapshotIsAdoptedOnlyByTheSameHead()
+    {
+        using var live = Stream.NewState();
+        Stream.Feed(live, 0, Half);
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            live.Write(writer);
+        }
+        buffer.Position = 0;
+        using var read = (AdaNegState)TestTimeStates.Read(new BinaryReader(buffer));
+
+        using var sameHead = Stream.NewState();
+        using var adopted = read.OnRuleOf(sameHead);
+        Assert.IsNotNull(adopted);
+        AdaNegTests.AssertScores(Stream.ExpectedScores.Skip(Half).ToArray(), Stream.Feed(adopted, Half, Stream.Rows.Length), "adopted snapshot");
+
+        using var otherLambda = Stream.NewState(o => o.Lambda = 0.2f);
+        Assert.IsNull(read.OnRuleOf(otherLambda), "other settings");
+        var shifted = Stream.IdLabels.Select((r, i) => i == 0 ? r.Select(v => v + 0.01f).ToArray() : r).ToArray();
+        using var otherLabels = new AdaNegState(AdaNegRule.Create(shifted, Stream.NegativeLabels, Stream.Options));
+        Assert.IsNull(read.OnRuleOf(otherLabels), "other labels");
+    }
+
+    [TestMethod]
     public void TruncatedOrInconsistentSavedStateIsRefusedNamingTheKind()
     {
         using var state = Stream.NewState();

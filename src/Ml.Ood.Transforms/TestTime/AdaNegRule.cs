@@ -62,6 +62,17 @@ internal sealed class AdaNegRule
     /// <summary>One label's unit text embedding.</summary>
     public ReadOnlySpan<float> Text(int label) => _text.AsSpan(label * Width, Width);
 
+    /// <summary>Whether <paramref name="other"/> is the same rule: equal settings, sizes, label embeddings and group order.</summary>
+    public bool SameAs(AdaNegRule other)
+    {
+        var (a, b) = (Settings, other.Settings);
+        return ReferenceEquals(this, other)
+            || (a.MemoryLength == b.MemoryLength && a.Threshold.Equals(b.Threshold) && a.Gap.Equals(b.Gap) && a.Lambda.Equals(b.Lambda)
+                && a.Groups == b.Groups && a.Temperature.Equals(b.Temperature) && a.UpdateBatch == b.UpdateBatch && a.ShuffleSeed == b.ShuffleSeed
+                && IdCount == other.IdCount && Width == other.Width
+                && AllText.SequenceEqual(other.AllText) && GroupOrder.SequenceEqual(other.GroupOrder));
+    }
+
     /// <summary>Checks the embeddings and the settings and builds the rule, as the estimator and the catalog do.</summary>
     /// <exception cref="ArgumentException">Empty label sets, embeddings of different widths, NaN, infinite or zero embeddings.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting outside its range, named.</exception>

@@ -111,6 +111,13 @@ internal sealed class AdaNegState : TestTimeState
         _rowsSeen += count;
     }
 
+    /// <summary>
+    /// A copy of this state (read back from a snapshot) when it belongs to the same head as <paramref name="starting"/>:
+    /// same settings, labels and group order; null otherwise, so that a streaming scorer refuses another head's snapshot.
+    /// </summary>
+    internal AdaNegState? OnRuleOf(AdaNegState starting)
+        => _rule.SameAs(starting._rule) ? (AdaNegState)Clone() : null;
+
     public override TestTimeState Clone() => new AdaNegState(_rule, _memory.Clone(), _rowsSeen);
 
     public override void Write(BinaryWriter writer)
