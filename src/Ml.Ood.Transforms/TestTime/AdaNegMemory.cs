@@ -63,7 +63,7 @@ internal sealed class AdaNegMemory
     public ReadOnlySpan<float> Proxy(int label) => _proxies.AsSpan(label * _rule.Width, _rule.Width);
 
     /// <summary>All proxies, row-major by label.</summary>
-    public ReadOnlySpan<float> Proxies => _proxies;
+    public ReadOnlyMemory<float> ProxyRows => _proxies;
 
     public AdaNegMemory Clone() => new(this);
 

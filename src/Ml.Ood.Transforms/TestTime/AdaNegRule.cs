@@ -59,6 +59,9 @@ internal sealed class AdaNegRule
     /// <summary>All label text embeddings, row-major.</summary>
     public ReadOnlySpan<float> AllText => _text;
 
+    /// <summary>All label text embeddings, row-major, for work split over threads.</summary>
+    public ReadOnlyMemory<float> TextRows => _text;
+
     /// <summary>One label's unit text embedding.</summary>
     public ReadOnlySpan<float> Text(int label) => _text.AsSpan(label * Width, Width);
 

@@ -25,9 +25,6 @@ internal sealed class AdaNegState : TestTimeState
 
     private const int FormatVersion = 1;
 
-    /// <summary>Label-row dot products per update batch above which the rows are scored in parallel.</summary>
-    private const long ParallelWork = 1L << 20;
-
     private readonly AdaNegRule _rule;
     private readonly AdaNegMemory _memory;
     private long _rowsSeen;
@@ -80,34 +77,22 @@ internal sealed class AdaNegState : TestTimeState
         int labels = _rule.LabelCount;
         var logits = new float[count * labels];
         var vanilla = new double[count];
-        ForEachRow(count, i =>
+        AdaNegCosines.Compute(unit, valid, _rule.TextRows, width, _rule.Scale, logits);
+        for (int i = 0; i < count; i++)
         {
-            if (valid[i])
-            {
-                var rowLogits = logits.AsSpan(i * labels, labels);
-                Logits(unit.AsSpan(i * width, width), _rule.AllText, rowLogits);
-                vanilla[i] = Confidence(rowLogits);
-            }
-        });
+            vanilla[i] = valid[i] ? Confidence(logits.AsSpan(i * labels, labels)) : double.NaN;
+        }
 
         Update(unit, valid, logits, first: 0, count: _rule.IdCount, row => vanilla[row] > _rule.IdThreshold);
         Update(unit, valid, logits, first: _rule.IdCount, count: _rule.NegativeCount, row => vanilla[row] < _rule.NegativeThreshold);
         _memory.RefreshProxies();
 
+        AdaNegCosines.Compute(unit, valid, _memory.ProxyRows, width, _rule.Scale, logits);
         double lambda = _rule.Settings.Lambda;
-        var result = new float[count];
-        ForEachRow(count, i =>
+        for (int i = 0; i < count; i++)
         {
-            if (!valid[i])
-            {
-                result[i] = float.NaN;
-                return;
-            }
-            var rowLogits = logits.AsSpan(i * labels, labels);
-            Logits(unit.AsSpan(i * width, width), _memory.Proxies, rowLogits);
-            result[i] = (float)-(Confidence(rowLogits) + vanilla[i] * lambda);
-        });
-        result.CopyTo(scores);
+            scores[i] = valid[i] ? (float)-(Confidence(logits.AsSpan(i * labels, labels)) + vanilla[i] * lambda) : float.NaN;
+        }
         _rowsSeen += count;
     }
 
@@ -163,29 +148,6 @@ internal sealed class AdaNegState : TestTimeState
 
     private double Confidence(ReadOnlySpan<float> rowLogits)
         => AdaNegMath.GroupedConfidence(rowLogits[.._rule.IdCount], rowLogits[_rule.IdCount..], _rule.GroupOrder, _rule.Settings.Groups);
-
-    /// <summary>scale x cos(row, label) for every label: <paramref name="labelRows"/> holds unit rows.</summary>
-    private void Logits(ReadOnlySpan<float> row, ReadOnlySpan<float> labelRows, Span<float> logits)
-    {
-        int width = _rule.Width;
-        for (int label = 0; label < logits.Length; label++)
-        {
-            logits[label] = _rule.Scale * TensorPrimitives.Dot(row, labelRows.Slice(label * width, width));
-        }
-    }
-
-    private void ForEachRow(int count, Action<int> body)
-    {
-        if ((long)count * _rule.LabelCount * _rule.Width < ParallelWork)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                body(i);
-            }
-            return;
-        }
-        Parallel.For(0, count, body);
-    }
 
     /// <summary>Writes the unit row (norm in double); false when the row has a non-finite value or is all zeros.</summary>
     private static bool Normalise(ReadOnlySpan<float> row, Span<float> unit)
