@@ -64,4 +64,24 @@ public static partial class OodErrors
     public const string StreamingSnapshotOtherHead =
         "The snapshot is of a {0} head that differs from this scorer's {1} head writing '{2}' (another kind, other settings " +
         "or another bank). Load a snapshot saved by a scorer of the same model.";
+
+    /// <summary>OODD's alpha outside (0, 1]. {0}: the value.</summary>
+    public const string OoddAlphaOutOfRange =
+        "Alpha must be in (0, 1]: the fraction of informatively ordered training rows the bank keeps (0.5 in the paper, 1 keeps all).";
+
+    /// <summary>OODD's informative sampling without its columns. {0}: alpha.</summary>
+    public const string OoddSamplingNeedsColumns =
+        "Alpha = {0} ranks the training rows by their classifier's confidence: set LabelColumnName and LogitsColumnName, " +
+        "or set Alpha = 1 to keep every row.";
+
+    /// <summary>An OODD count below 1. {0}: the setting, {1}: the value.</summary>
+    public const string OoddSettingTooSmall = "{0} must be at least 1.";
+
+    /// <summary>K2 above the dictionary's capacity. {0}: K2, {1}: capacity.</summary>
+    public const string OoddK2AboveCapacity =
+        "K2 = {0} exceeds Capacity = {1}: the dictionary never holds a K2-th neighbour. Lower K2 or raise Capacity.";
+
+    /// <summary>K1 above the bank. {0}: K1, {1}: bank rows.</summary>
+    public const string OoddK1AboveBank =
+        "K1 = {0} exceeds the {1} rows of the bank: lower K1, raise Alpha or fit on more rows.";
 }

@@ -1,19 +1,25 @@
 // A separate process for the persistence bar (docs/ARCHITECTURE.md section 8): it loads a model saved by MlOod with
 // plain ml.Model.Load, calls nothing of MlOod, and prints the requested score (Single) or decision (Boolean) columns.
-// Usage: Ml.Ood.LoadCheck <model.zip> <features.bin> <output.txt> <column> [<column> ...]
+// With --mlood-load first it loads with ml.Ood().Load instead: the only way to restore a test-time head (OODD), whose
+// plain load refuses to score (docs/TEST-TIME-HEADS.md section 3).
+// Usage: Ml.Ood.LoadCheck [--mlood-load] <model.zip> <features.bin> <output.txt> <column> [<column> ...]
 // features.bin: int32 rows, int32 width, then rows * width float32 (little-endian), read into "Features".
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Ood;
 
+bool oodLoad = args.Length > 0 && args[0] == "--mlood-load";
+args = oodLoad ? args[1..] : args;
 if (args.Length < 4)
 {
-    Console.Error.WriteLine("usage: Ml.Ood.LoadCheck <model.zip> <features.bin> <output.txt> <column> [<column> ...]");
+    Console.Error.WriteLine("usage: Ml.Ood.LoadCheck [--mlood-load] <model.zip> <features.bin> <output.txt> <column> [<column> ...]");
     return 2;
 }
 
 var ml = new MLContext(seed: 1);
-var model = ml.Model.Load(args[0], out var inputSchema);
+DataViewSchema inputSchema;
+var model = oodLoad ? ml.Ood().Load(args[0], out inputSchema) : ml.Model.Load(args[0], out inputSchema);
 
 float[][] features;
 using (var reader = new BinaryReader(File.OpenRead(args[1])))

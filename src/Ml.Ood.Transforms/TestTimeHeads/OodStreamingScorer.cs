@@ -80,7 +80,16 @@ public sealed class OodStreamingScorer : IDisposable
     /// <summary>Scores rows laid out row-major (rows x <see cref="Width"/> values), in order, as one stretch of the stream.</summary>
     /// <param name="rows">The rows.</param>
     /// <returns>One score per row (higher = OOD).</returns>
-    public float[] Score(ReadOnlySpan<float> rows)
+    public float[] Score(ReadOnlySpan<float> rows) => Score(rows, out _);
+
+    /// <summary>
+    /// Scores rows laid out row-major, as one stretch of the stream, and says where in the stream they were scored: the
+    /// order in which concurrent calls took the lock.
+    /// </summary>
+    /// <param name="rows">The rows, rows x <see cref="Width"/> values.</param>
+    /// <param name="firstRow">The stream position (0-based, since the starting state) of the call's first row.</param>
+    /// <returns>One score per row (higher = OOD).</returns>
+    public float[] Score(ReadOnlySpan<float> rows, out long firstRow)
     {
         if (rows.Length % Width != 0)
         {
@@ -92,6 +101,7 @@ public sealed class OodStreamingScorer : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            firstRow = _live.RowsSeen;
             for (int start = 0; start < count; start += UpdateBatch)
             {
                 int n = Math.Min(UpdateBatch, count - start);
