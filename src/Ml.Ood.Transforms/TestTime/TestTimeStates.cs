@@ -20,6 +20,8 @@ internal static class TestTimeStates
     {
         Register(OoddSettings.Kind, OoddState.Read);
         RegisterHead(OoddSettings.Kind, OoddState.Start);
+        Register(AdaNegState.KindName, AdaNegState.Read);
+        RegisterHead(AdaNegState.KindName, AdaNegModel.Start);
     }
 
     /// <summary>
