@@ -92,6 +92,25 @@ public sealed class AdaNegHeadTests
     }
 
     [TestMethod]
+    public void AStreamingScorersSavedSnapshotContinuesInAnotherScorer()
+    {
+        // The streaming scorer's Load once refused every AdaNeg snapshot (it knew only OODD's).
+        var ml = new MLContext(seed: 1);
+        using var model = Estimator(ml).Fit(ImageEmbeddings.Create(ml, Stream.Rows.Take(3).ToArray()));
+        int half = Stream.Batch * (Stream.Rows.Length / Stream.Batch / 2);
+        using var first = ml.Ood().CreateStreamingScorer(model);
+        var scores = first.Score(Stream.Rows.Take(half).ToArray()).ToList();
+        using var saved = new MemoryStream();
+        first.Save(saved);
+        saved.Position = 0;
+        using var second = ml.Ood().CreateStreamingScorer(model);
+        second.Load(saved);
+        Assert.AreEqual(half, second.RowsSeen);
+        scores.AddRange(second.Score(Stream.Rows.Skip(half).ToArray()));
+        AdaNegTests.AssertScores(Stream.ExpectedScores, scores, "first half in one scorer, the rest in another after Save/Load");
+    }
+
+    [TestMethod]
     public void SavedPipelineLoadsWithOodLoadAndScoresAlike()
     {
         var ml = new MLContext(seed: 1);

@@ -103,6 +103,9 @@ internal sealed class AdaNegState : TestTimeState
     internal AdaNegState? OnRuleOf(AdaNegState starting)
         => _rule.SameAs(starting._rule) ? (AdaNegState)Clone() : null;
 
+    /// <summary>A snapshot read back by a streaming scorer continues when it was taken from a head of the same rule.</summary>
+    internal override TestTimeState? OnSharedPartsOf(TestTimeState starting) => starting is AdaNegState adaNeg ? OnRuleOf(adaNeg) : null;
+
     public override TestTimeState Clone() => new AdaNegState(_rule, _memory.Clone(), _rowsSeen);
 
     public override void Write(BinaryWriter writer)
