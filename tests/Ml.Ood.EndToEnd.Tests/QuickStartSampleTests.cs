@@ -39,6 +39,14 @@ public sealed class QuickStartSampleTests
             }
         }
 
+        // The test-time stream holds the table's MNIST and Fashion-MNIST images: KNN, which scores each image alone, must
+        // rank them as in the table; OODD is reported beside it (no bar on its value).
+        var stream = Regex.Match(output, @"Stream of [\d,]+ images \([\d,]+ Fashion-MNIST\): KNN AUROC ([\d.]+), FPR@95 ([\d.]+); OODD AUROC ([\d.]+), FPR@95 ([\d.]+)");
+        Assert.IsTrue(stream.Success, "the quick start prints the test-time stream's line");
+        Assert.AreEqual(actualRows["KnnScore"][0], double.Parse(stream.Groups[1].Value, CultureInfo.InvariantCulture), 1e-4, "KNN's AUROC on the stream equals the table's");
+        Assert.AreEqual(actualRows["KnnScore"][1], double.Parse(stream.Groups[2].Value, CultureInfo.InvariantCulture), 1e-4, "KNN's FPR@95 on the stream equals the table's");
+        Assert.IsGreaterThan(0.9, double.Parse(stream.Groups[3].Value, CultureInfo.InvariantCulture), "OODD's AUROC on the stream");
+
         string results = Path.Combine(folder, "mlood-quickstart");
         foreach (string png in new[] { "roc-near.png", "roc-far.png", "histogram-EnergyScore-near.png", "histogram-KnnScore-far.png" })
         {
