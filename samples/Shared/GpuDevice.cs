@@ -4,7 +4,7 @@ namespace Ml.Ood.Samples;
 
 /// <summary>
 /// The device the samples run on: the requested CUDA device when ONNX Runtime can use it, else the CPU, said in one log
-/// line. MlOod's heads already fall back to the CPU silently (FallbackToCpu), once per head; asking once up front gives
+/// line. MlOod's heads also fall back to the CPU (FallbackToCpu) with a warning per head on the MLContext log; asking once up front gives
 /// the user one clear line and spares every head a failing CUDA attempt. Shared by the quick start and the service.
 /// </summary>
 internal static class GpuDevice

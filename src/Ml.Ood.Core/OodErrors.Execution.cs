@@ -36,6 +36,14 @@ public static partial class OodErrors
         "Could not run the OOD head on GPU device {0}: {1} Reference Microsoft.ML.OnnxRuntime.Gpu " +
         "instead of Microsoft.ML.OnnxRuntime, or pass fallbackToCpu: true.";
 
+    /// <summary>
+    /// The warning when a head asked for a GPU runs on the CPU. {0}: the device, {1}: the output column, {2}: the kind,
+    /// {3}: ONNX Runtime's message.
+    /// </summary>
+    public const string GpuFallbackToCpu =
+        "GPU device {0} could not run the head writing '{1}' ({2}); it runs on the CPU instead, as FallbackToCpu allows. " +
+        "ONNX Runtime said: {3}";
+
     /// <summary>A span of logits with no class.</summary>
     public const string LogitsRowEmpty = "A row of logits needs at least one class.";
 

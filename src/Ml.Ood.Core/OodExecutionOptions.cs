@@ -23,7 +23,10 @@ public sealed record OodExecutionOptions
     /// </summary>
     public int? GpuDeviceId { get; init; }
 
-    /// <summary>Whether to run on the CPU when the GPU cannot be used, rather than throw; null for the catalog's, then the <c>MLContext</c>'s.</summary>
+    /// <summary>
+    /// Whether to run on the CPU when the GPU cannot be used, rather than throw; null for the catalog's, then the
+    /// <c>MLContext</c>'s. A head that falls back says so once, as a warning on the <c>MLContext</c>'s log.
+    /// </summary>
     public bool? FallbackToCpu { get; init; }
 
     /// <summary>

@@ -53,10 +53,24 @@ public sealed class ExecutionOptionsTests
         var ml = new MLContext(seed: 1);
         var data = LogitsData.Create(ml, Logits);
         var model = ml.Ood().Energy("Energy", "Logits", execution: new() { GpuDeviceId = 0, FallbackToCpu = true }).Fit(data);
+        var warnings = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning)
+            {
+                lock (warnings)
+                {
+                    warnings.Add(e.RawMessage);
+                }
+            }
+        };
 
         var expected = Logits.Select(z => LogitScores.Energy(z)).ToArray();
         HeadHarness.AssertAllClose(expected, HeadHarness.Batched(model, data, "Energy"), 1e-5, "batched on the CPU fallback");
         HeadHarness.AssertAllClose(expected, HeadHarness.PerRow(ml, model, data, Logits, "Energy"), 1e-5, "per row on the CPU fallback");
+        var fallback = warnings.Where(w => w.Contains("runs on the CPU instead", StringComparison.Ordinal)).ToList();
+        Assert.HasCount(1, fallback, "the fallback is said once per head, on the context's log: " + string.Join(" | ", warnings));
+        StringAssert.Contains(fallback[0], "GPU device 0 could not run the head writing 'Energy' (energy)");
     }
 
     [TestMethod]

@@ -34,12 +34,12 @@ internal sealed class HeadSession : IDisposable
             if (files is null)
             {
                 byte[] bytes = source.ToArray();
-                (_session, bool onGpu) = CreateSession(options => new InferenceSession(bytes, options), execution, prepack: true, plan.ThreadsPerRun);
+                (_session, bool onGpu, CpuFallbackReason) = CreateSession(options => new InferenceSession(bytes, options), execution, prepack: true, plan.ThreadsPerRun);
                 _plan = onGpu ? plan.OnGpu(execution) : plan;
             }
             else
             {
-                (_session, bool onGpu) = CreateSession(options => new InferenceSession(files.ModelPath(), options), execution, prepack: false, plan.ThreadsPerRun);
+                (_session, bool onGpu, CpuFallbackReason) = CreateSession(options => new InferenceSession(files.ModelPath(), options), execution, prepack: false, plan.ThreadsPerRun);
                 _plan = onGpu ? plan.OnGpu(execution) : plan;
                 files.ReleasePaths();
             }
@@ -69,6 +69,9 @@ internal sealed class HeadSession : IDisposable
         _outputNames = [model.GraphOutputName];
         _inputSize = model.Info.InputSize;
     }
+
+    /// <summary>Why a GPU was asked for and the CPU runs instead (ONNX Runtime's message); null when not so.</summary>
+    public string? CpuFallbackReason { get; }
 
     /// <summary>
     /// Rows a cursor reads before it scores them: for a small head, enough for every concurrent call to get a block of
@@ -161,9 +164,10 @@ internal sealed class HeadSession : IDisposable
     /// kernel, whose rounding differs from the batched kernel's, so a PredictionEngine's score would differ from the
     /// batched one in the last bits (2 ulps measured on a Mahalanobis head).
     /// </remarks>
-    internal static (InferenceSession Session, bool OnGpu) CreateSession(Func<SessionOptions, InferenceSession> create, OodHeadExecution execution,
-        bool prepack, int threads)
+    internal static (InferenceSession Session, bool OnGpu, string? FallbackReason) CreateSession(Func<SessionOptions, InferenceSession> create,
+        OodHeadExecution execution, bool prepack, int threads)
     {
+        string? fallbackReason = null;
         if (execution.GpuDeviceId is int device)
         {
             try
@@ -174,7 +178,7 @@ internal sealed class HeadSession : IDisposable
                     gpuOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
                 }
 
-                return (create(gpuOptions), true);
+                return (create(gpuOptions), true, null);
             }
             catch (Exception e) when (IsGpuUnavailable(e))
             {
@@ -182,6 +186,8 @@ internal sealed class HeadSession : IDisposable
                 {
                     throw GpuUnavailable(device, e);
                 }
+
+                fallbackReason = e.Message;
             }
         }
         // The thread count is always set: ONNX Runtime's default (one per physical core, as it detects them) was 1 on a
@@ -200,7 +206,7 @@ internal sealed class HeadSession : IDisposable
             options.AddSessionConfigEntry("session.disable_prepacking", "1");
         }
 
-        return (create(options), false);
+        return (create(options), false, fallbackReason);
     }
 
     /// <summary>

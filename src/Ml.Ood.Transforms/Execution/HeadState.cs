@@ -113,7 +113,19 @@ internal sealed class HeadState
     {
         lock (_sessionLock)
         {
-            return _session ??= new HeadSession(Model, _execution);
+            if (_session is null)
+            {
+                _session = new HeadSession(Model, _execution);
+                if (_session.CpuFallbackReason is string reason)
+                {
+                    // The user asked for a GPU: running on the CPU instead is allowed (FallbackToCpu), but never silent.
+                    using var channel = ((IHostEnvironment)_context).Start("MlOod");
+                    channel.Warning(MessageSensitivity.None,
+                        OodErrors.Format(OodErrors.GpuFallbackToCpu, _execution.GpuDeviceId, Info.OutputColumnName, Info.Kind, reason));
+                }
+            }
+
+            return _session;
         }
     }
 
