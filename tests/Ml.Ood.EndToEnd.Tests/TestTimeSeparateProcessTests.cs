@@ -1,8 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Ml.Ood.Tests;
 
 namespace Ml.Ood.EndToEnd.Tests;
@@ -29,7 +26,7 @@ public sealed class TestTimeSeparateProcessTests
         double[] expected = [.. c.GetProperty("score").EnumerateArray().Select(v => v.GetDouble())];
 
         var ml = new MLContext(seed: 1);
-        var trainView = View(ml, train);
+        var trainView = TestTimeInAnotherProcess.View(ml, train);
         using var model = ml.Ood().Oodd(new OoddOptions
         {
             FeatureColumnName = "Features",
@@ -39,58 +36,7 @@ public sealed class TestTimeSeparateProcessTests
             Capacity = c.GetProperty("capacity").GetInt32(),
             UpdateBatch = c.GetProperty("batch").GetInt32(),
         }).Fit(trainView);
-        float[] here = model.Transform(View(ml, stream)).GetColumn<float>("OoddScore").ToArray();
-
-        string folder = TestContext.TestRunResultsDirectory ?? Path.GetTempPath();
-        string zip = Path.Combine(folder, $"oodd-{Guid.NewGuid():N}.zip");
-        ml.Model.Save(model, trainView.Schema, zip);
-        string features = Path.Combine(folder, $"oodd-stream-{Guid.NewGuid():N}.bin");
-        LogitsData.WriteBinary(features, stream);
-
-        var (code, stderr, output) = Run(folder, "--mlood-load", zip, features);
-        Assert.AreEqual(0, code, stderr);
-        var lines = File.ReadAllLines(output);
-        Assert.AreEqual("OoddScore\tSingle", lines[0]);
-        float[] there = [.. lines[1].Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture))];
-        CollectionAssert.AreEqual(here, there, "ml.Ood().Load in another process: bit for bit");
-        HeadHarness.AssertAllClose([.. expected.Select(v => (float)v)], there, 1e-5, "another process vs oodd.json");
-
-        var (plainCode, plainError, _) = Run(folder, null, zip, features);
-        Assert.AreNotEqual(0, plainCode, "plain ml.Model.Load must not score a test-time head");
-        StringAssert.Contains(plainError, "ml.Ood().Load");
-    }
-
-    private static IDataView View(MLContext ml, float[][] rows)
-    {
-        var definition = SchemaDefinition.Create(typeof(FeatureOnly));
-        definition[nameof(FeatureOnly.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, rows[0].Length);
-        return ml.Data.LoadFromEnumerable(rows.Select(r => new FeatureOnly { Features = r }).ToList(), definition);
-    }
-
-    private static (int Code, string Stderr, string Output) Run(string folder, string? flag, string zip, string features)
-    {
-        string output = Path.Combine(folder, $"oodd-scores-{Guid.NewGuid():N}.txt");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ml.Ood.LoadCheck.dll"));
-        if (flag is not null)
-        {
-            start.ArgumentList.Add(flag);
-        }
-
-        foreach (string arg in new[] { zip, features, output, "OoddScore" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        string stderr = process.StandardError.ReadToEnd();
-        process.StandardOutput.ReadToEnd();
-        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "the loading process did not finish");
-        return (process.ExitCode, stderr, output);
-    }
-
-    private sealed class FeatureOnly
-    {
-        public float[] Features { get; set; } = [];
+        TestTimeInAnotherProcess.AssertScoresAlikeAndPlainLoadRefuses(TestContext, ml, model, stream, "OoddScore",
+            [.. expected.Select(v => (float)v)], "oodd.json");
     }
 }
