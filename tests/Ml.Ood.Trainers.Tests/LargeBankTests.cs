@@ -35,7 +35,11 @@ public sealed class LargeBankTests
         EmbeddingData.AssertClose(queries.Select(q => BruteForce(bank, q, 5)).ToArray(), expected, "brute force");
         var engine = ml.Model.CreatePredictionEngine<EmbeddingRow, Scored>(large, inputSchemaDefinition: Definition(ml));
         Assert.AreEqual(expected[3], engine.Predict(new EmbeddingRow { Embedding = queries[3] }).KnnScore, "row by row");
-        Assert.ThrowsExactly<InvalidOperationException>(() => large.ExportOnnx(new MemoryStream()));
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => large.ExportOnnx(new MemoryStream())).Message,
+            "over the 2 GB limit of one ONNX message");
+        string onnx = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"knn-external-{Guid.NewGuid():N}.onnx");
+        Assert.ThrowsExactly<InvalidOperationException>(() => large.ExportOnnx(onnx));
+        Assert.IsFalse(File.Exists(onnx), "refused before the file is created");
     }
 
     [TestMethod]
