@@ -73,6 +73,25 @@ public sealed class LargeBankTests
     }
 
     [TestMethod]
+    public void ALargeBankInsideAPipelineLoadsBitForBit()
+    {
+        // The head's parts sit beside its saved form at any depth of the pipeline's folders (here Model/Transform_001/).
+        var ml = new MLContext(seed: 1);
+        var (train, test, _, _) = Data(ml, seed: 15);
+        TransformerChain<OodHeadTransformer> pipeline;
+        using (ExternalBankWriter.OverrideThreshold(Threshold))
+        {
+            pipeline = ml.Transforms.CopyColumns("Copy", "Embedding").Append(ml.Ood().Knn("KnnScore", "Copy", k: 5)).Fit(train);
+        }
+
+        float[] expected = pipeline.Transform(test).GetColumn<float>("KnnScore").ToArray();
+        var loaded = ml.Ood().Load(Save(ml, pipeline, train.Schema), out _);
+        CollectionAssert.AreEqual(expected, loaded.Transform(test).GetColumn<float>("KnnScore").ToArray());
+        (loaded as IDisposable)?.Dispose();
+        pipeline.LastTransformer.Dispose();
+    }
+
+    [TestMethod]
     public void PlainModelLoadRefusesALargeBankNamingOodLoad()
     {
         var ml = new MLContext(seed: 1);
