@@ -17,14 +17,6 @@ public static partial class OodErrors
     public const string ClassWithoutRows =
         "Class {1} of column '{0}' has no training rows; labels must be 0..{2} (or keys) with every class present.";
 
-    /// <summary>
-    /// A KNN bank over ONNX's 2 GB limit. {0}: rows, {1}: width, {2}: its size in GB, {3}: the most rows of this width
-    /// that fit.
-    /// </summary>
-    public const string KnnBankTooLarge =
-        "The KNN bank would hold {0:N0} rows x {1} floats ({2:F2} GB), over the 2 GB limit of an ONNX model. " +
-        "Sample it: pass maxBankRows (at most {3:N0} rows of this width) or bankFraction.";
-
     /// <summary>NegativeLabelMiner.Select's count below 1 (the options' message is <see cref="NegativeCountTooSmall"/>).</summary>
     public const string MinerCountTooSmall = "The number of negative labels to keep must be at least 1.";
 

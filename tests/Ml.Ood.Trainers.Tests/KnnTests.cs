@@ -135,12 +135,15 @@ public sealed class KnnTests
     }
 
     [TestMethod]
-    public void BanksOverTheOnnxLimitAreRefusedWithTheSamplingHint()
+    public void BanksOverTheOnnxLimitAreNoLongerRefusedOnlyBanksOfMoreRowsThanAListHolds()
     {
-        KnnBank.CheckSize(rows: 900_000, dimensions: 512);
-        var error = Assert.ThrowsExactly<InvalidOperationException>(() => KnnBank.CheckSize(rows: 1_000_000, dimensions: 512));
-        StringAssert.Contains(error.Message, "over the 2 GB limit");
-        StringAssert.Contains(error.Message, "maxBankRows (at most 976,562 rows");
+        // 1,000,000 x 512 floats (2.05 GB) was refused before banks over 2 GB became external data (LargeBankTests).
+        KnnBank.CheckRows(rows: 1_000_000);
+        KnnBank.CheckRows(rows: 5_000_000);
+        KnnBank.CheckRows(rows: Array.MaxLength);
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => KnnBank.CheckRows(rows: Array.MaxLength + 1L));
+        StringAssert.Contains(error.Message, $"{Array.MaxLength + 1L:N0} rows, more than the {Array.MaxLength:N0} rows");
+        StringAssert.Contains(error.Message, "pass maxBankRows or bankFraction");
     }
 
     [TestMethod]

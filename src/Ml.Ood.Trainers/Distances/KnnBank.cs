@@ -12,9 +12,6 @@ namespace Ml.Ood;
 /// </summary>
 internal sealed class KnnBank
 {
-    /// <summary>ONNX models are protobuf messages, limited to 2 GiB; leave room for the graph around the bank.</summary>
-    internal const long MaxBankBytes = 2_000_000_000;
-
     private KnnBank(float[][] rows, int dimensions, long rowsRead, long zeroRows)
     {
         Rows = rows;
@@ -70,37 +67,22 @@ internal sealed class KnnBank
 
                 return;
             }
+            CheckRows(kept.Count + 1L);
             kept.Add(bankRow(embedding, scale));
-            CheckSize(kept.Count, dimensions);
         });
         return new KnnBank(kept.ToArray(), dimensions, rowsRead, zeroRows);
     }
 
-    /// <summary>Throws before the bank outgrows what one ONNX model can hold.</summary>
-    public static void CheckSize(long rows, int dimensions)
+    /// <summary>
+    /// Throws before the bank outgrows what one bank can index (its rows are one list). Its size in bytes has no cap: a
+    /// bank over ONNX's 2 GB limit is written as external data (<c>HeadGraph.TransposedRows</c>).
+    /// </summary>
+    public static void CheckRows(long rows)
     {
-        long bytes = rows * dimensions * sizeof(float);
-        if (bytes > MaxBankBytes)
+        if (rows > Array.MaxLength)
         {
-            throw new InvalidOperationException(
-                OodErrors.Format(OodErrors.KnnBankTooLarge, rows, dimensions, bytes / 1e9, MaxBankBytes / (dimensions * sizeof(float))));
+            throw new InvalidOperationException(OodErrors.Format(OodErrors.KnnBankTooManyRows, rows, Array.MaxLength));
         }
-    }
-
-    /// <summary>The bank transposed to [dimensions, rows], the layout a MatMul with queries [n, dimensions] reads.</summary>
-    public float[] Transposed()
-    {
-        int rows = Rows.Length;
-        var transposed = new float[(long)rows * Dimensions];
-        for (int r = 0; r < rows; r++)
-        {
-            var row = Rows[r];
-            for (int d = 0; d < Dimensions; d++)
-            {
-                transposed[(long)d * rows + r] = row[d];
-            }
-        }
-        return transposed;
     }
 
     /// <summary>

@@ -31,8 +31,9 @@ public sealed record KnnSettings(int K, int BankRows) : OodHeadSettings;
 /// and a zero-norm query is at distance 1 from every unit bank row. Rows are scaled by their largest magnitude before
 /// their norm is taken, so tiny (1e-30) or huge (1e30) rows keep their direction. NaN or infinite training values are an
 /// error; at scoring time a NaN or infinite value scores NaN (a Threshold decision flags it). The bank is stored in the
-/// model, so it must fit ONNX's 2 GB limit: sample it with <see cref="KnnOptions.MaxBankRows"/> or
-/// <see cref="KnnOptions.BankFraction"/> (the paper uses k = 10 with a 1% sample of ImageNet). Create it with
+/// model; a bank over ONNX's 2 GB limit is kept as external data, memory-mapped, and such a model loads only with
+/// <c>ml.Ood().Load</c> (a plain <c>ml.Model.Load</c> refuses it). Sample a bank with <see cref="KnnOptions.MaxBankRows"/>
+/// or <see cref="KnnOptions.BankFraction"/> (the paper uses k = 10 with a 1% sample of ImageNet). Create it with
 /// <c>ml.Ood().Knn(...)</c>.
 /// </remarks>
 public sealed class KnnEstimator : OodHeadEstimator<KnnSettings>
@@ -57,7 +58,7 @@ public sealed class KnnEstimator : OodHeadEstimator<KnnSettings>
         var host = Catalog.Environment.Register(nameof(KnnEstimator));
         if (_options.BankFraction is null && _options.MaxBankRows is null && trainingData.GetRowCount() is long known)
         {
-            KnnBank.CheckSize(known, inputSize);
+            KnnBank.CheckRows(known);
         }
 
         var random = _options.Seed is int seed ? new Random(seed) : host.Rand;
@@ -82,8 +83,7 @@ public sealed class KnnEstimator : OodHeadEstimator<KnnSettings>
         }
 
         int rows = bank.Rows.Length;
-        float[] bankTransposed = bank.Transposed();
-        return new(new KnnSettings(K, rows), g => KthNearestDistance(g, g.UnitRows(g.Input), bankTransposed, rows))
+        return new(new KnnSettings(K, rows), g => KthNearestDistance(g, g.UnitRows(g.Input), g.TransposedRows("bank_t", bank.Rows, g.InputSize)))
         {
             MaxRowsPerRun = MaxRowsPerRun(rows, inputSize, K),
         };
@@ -94,9 +94,8 @@ public sealed class KnnEstimator : OodHeadEstimator<KnnSettings>
     /// neighbour, whose distance comes from its coordinates, not from sqrt(2 - 2 cos), which cancels catastrophically in
     /// float for near-duplicates (a true 1e-8 comes out near 3e-4).
     /// </summary>
-    private string KthNearestDistance(HeadGraph g, string query, float[] bankTransposed, int bankRows)
+    private string KthNearestDistance(HeadGraph g, string query, string bank)
     {
-        string bank = g.Weights("bank_t", bankTransposed, g.InputSize, bankRows);
         string kth = g.Node("Squeeze", g.Column(g.TopK(g.Node("MatMul", query, bank), K).Indices, K - 1), g.Axis(1));
         string neighbour = g.Node("Transpose", [g.Node("Gather", [bank, kth], OnnxAttributes.Int("axis", 1))], OnnxAttributes.Ints("perm", 1, 0));
         string squared = g.Node("ReduceSumSquare", [g.Node("Sub", query, neighbour), g.Axis(1)], OnnxAttributes.Int("keepdims", 0));

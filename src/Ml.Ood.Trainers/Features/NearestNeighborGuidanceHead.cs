@@ -60,7 +60,7 @@ public sealed class NearestNeighborGuidanceEstimator : FeatureHeadEstimator<Near
         var host = Catalog.Environment.Register(nameof(NearestNeighborGuidanceEstimator));
         if (_bankFraction is null && _maxBankRows is null && trainingData.GetRowCount() is long known)
         {
-            KnnBank.CheckSize(known, inputSize);
+            KnnBank.CheckRows(known);
         }
 
         var random = _seed is int seed ? new Random(seed) : host.Rand;
@@ -82,10 +82,9 @@ public sealed class NearestNeighborGuidanceEstimator : FeatureHeadEstimator<Near
         }
 
         int rows = bank.Rows.Length;
-        float[] bankTransposed = bank.Transposed();
         return new(new NearestNeighborGuidanceSettings(K, rows), g =>
         {
-            string similarities = g.Node("MatMul", g.UnitRows(g.Input), g.Weights("guides_t", bankTransposed, inputSize, rows));
+            string similarities = g.Node("MatMul", g.UnitRows(g.Input), g.TransposedRows("guides_t", bank.Rows, inputSize));
             string meanOfNearest = g.Node("Div", g.RowSum(g.TopK(similarities, K).Values, K), g.Constant((float)K));
             string guidance = g.Node("Squeeze", meanOfNearest, g.Axis(1));
             return g.Node("Neg", g.Node("Mul", guidance, g.LogSumExp(Logits(g, g.Input))));

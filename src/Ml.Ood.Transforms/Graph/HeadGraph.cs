@@ -14,6 +14,7 @@ internal sealed class HeadGraph
     private readonly Dictionary<long, string> _axes = [];
     private readonly Dictionary<int, string> _ones = [];
     private int _constants;
+    private ExternalBank? _external;
 
     private HeadGraph(OodHeadInfo info)
     {
@@ -63,6 +64,36 @@ internal sealed class HeadGraph
     /// <summary>Fitted state (a bank, a weight matrix) as a float initializer of shape <paramref name="dims"/>.</summary>
     public string Weights(string name, ReadOnlySpan<float> values, params long[] dims) => Builder.AddInitializer(name, values, dims);
 
+    /// <summary>
+    /// Bank rows (each of <paramref name="dimensions"/> floats) as one float initializer transposed to [dimensions, rows].
+    /// A bank over <see cref="ExternalBankWriter.ThresholdBytes"/> (ONNX's 2 GB) is written straight to an external data
+    /// file, which the model refers to; at most one such bank per graph.
+    /// </summary>
+    public string TransposedRows(string name, IReadOnlyList<float[]> rows, int dimensions)
+    {
+        int count = rows.Count;
+        if (!ExternalBankWriter.IsLarge(count, dimensions))
+        {
+            var transposed = new float[(long)count * dimensions];
+            for (int r = 0; r < count; r++)
+            {
+                var row = rows[r];
+                for (int d = 0; d < dimensions; d++)
+                {
+                    transposed[(long)d * count + r] = row[d];
+                }
+            }
+            return Weights(name, transposed, dimensions, count);
+        }
+        if (_external is not null)
+        {
+            throw new InvalidOperationException(OodErrors.Format(OodErrors.LargeHeadSecondBank, name));
+        }
+
+        _external = ExternalBankWriter.Write(rows, dimensions);
+        return Builder.AddExternalInitializer(name, Persistence.ExternalDataFiles.DataFileName, _external.Length, dimensions, count);
+    }
+
     public string Node(string opType, params string[] inputs) => Builder.AddNode(opType, inputs);
 
     public string Node(string opType, string[] inputs, params AttributeProto[] attributes) => Builder.AddNode(opType, inputs, attributes: attributes);
@@ -71,6 +102,6 @@ internal sealed class HeadGraph
     public OodHeadModel Finish(string value)
     {
         Builder.RenameValue(value, OodHeadModel.OutputNameFor(_info.OutputKind));
-        return OodHeadModel.Finish(Builder, _info);
+        return OodHeadModel.Finish(Builder, _info, _external);
     }
 }

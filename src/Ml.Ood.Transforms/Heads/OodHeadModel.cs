@@ -50,7 +50,12 @@ internal sealed class OodHeadModel : IDisposable
     /// Declares the output (which the last node must have written), makes a row with a NaN or infinite input score NaN,
     /// and serialises the graph with its content hash (<see cref="HeadIntegrity"/>).
     /// </summary>
-    public static OodHeadModel Finish(OnnxGraphBuilder builder, OodHeadInfo info)
+    /// <remarks>
+    /// A head whose bank was written as external data (<paramref name="external"/>) records the bank's SHA-256 and size in
+    /// its metadata before its own hash, so that its content hash covers the bank too, and keeps its model with the data
+    /// file, which its session maps.
+    /// </remarks>
+    public static OodHeadModel Finish(OnnxGraphBuilder builder, OodHeadInfo info, ExternalBank? external = null)
     {
         if (info.OutputKind == OodHeadOutputKind.Score && !info.InputIsScalar)
         {
@@ -59,7 +64,13 @@ internal sealed class OodHeadModel : IDisposable
 
         var type = info.OutputKind == OodHeadOutputKind.Score ? TensorProto.Types.DataType.Float : TensorProto.Types.DataType.Bool;
         builder.AddOutput(OutputNameFor(info.OutputKind), type);
-        return new OodHeadModel(OnnxModelSource.FromBytes(HeadIntegrity.Seal(builder.ToBytes())), info);
+        if (external is null)
+        {
+            return new OodHeadModel(OnnxModelSource.FromBytes(HeadIntegrity.Seal(builder.ToBytes())), info);
+        }
+
+        LargeHeadEntry.Describe(builder, external);
+        return new OodHeadModel(OnnxModelSource.FromExternalData(ExternalDataFiles.FromBank(external, HeadIntegrity.Seal(builder.ToBytes()))), info);
     }
 
     /// <summary>

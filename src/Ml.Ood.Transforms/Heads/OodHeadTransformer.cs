@@ -110,14 +110,18 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     /// <summary>Writes the head as a standalone ONNX model (input: the input column, output: <c>mlood_score</c>
     /// or <c>mlood_decision</c> of shape [batch]; settings in <c>metadata_props</c>).</summary>
     /// <param name="path">The .onnx file to write.</param>
+    /// <exception cref="InvalidOperationException">The head's state (a KNN bank) is over ONNX's 2 GB limit: it has no
+    /// one-file form; save the pipeline and load it with <c>ml.Ood().Load</c>.</exception>
     public void ExportOnnx(string path)
     {
+        _state.Model.Source.EnsureInline();
         using var file = File.Create(path);
         ExportOnnx(file);
     }
 
     /// <summary>Writes the head as a standalone ONNX model to a stream.</summary>
     /// <param name="stream">The stream to write to.</param>
+    /// <exception cref="InvalidOperationException">The head's state is over ONNX's 2 GB limit (see <see cref="ExportOnnx(string)"/>).</exception>
     public void ExportOnnx(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -64,6 +64,27 @@ internal sealed class OnnxGraphBuilder
     public string AddInitializer(string name, ReadOnlySpan<long> values, params long[] dims)
         => AddRawInitializer(name, TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(values), values.Length, dims);
 
+    /// <summary>
+    /// Adds a float constant whose values lie in an external data file (<paramref name="location"/>, beside the model, from
+    /// offset 0): state over protobuf's 2 GB limit, which no message may hold inline.
+    /// </summary>
+    public string AddExternalInitializer(string name, string location, long length, params long[] dims)
+    {
+        long expected = dims.Aggregate(1L, (a, d) => a * d) * sizeof(float);
+        if (expected != length)
+        {
+            throw new ArgumentException(OodErrors.Format(OodErrors.InitializerShapeMismatch, name, length / sizeof(float), string.Join(", ", dims), expected / sizeof(float)), nameof(dims));
+        }
+
+        var tensor = new TensorProto { Name = Claim(name), DataType = (int)TensorProto.Types.DataType.Float, DataLocation = TensorProto.Types.DataLocation.External };
+        tensor.Dims.AddRange(dims);
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "0" });
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
     /// <summary>Adds a node and returns the name of its (first) output, generated when not given.</summary>
     public string AddNode(string opType, IReadOnlyList<string> inputs, string? output = null, params AttributeProto[] attributes)
     {

@@ -22,7 +22,8 @@ internal sealed class ExternalDataFiles : IDisposable
     public const long MinModelBytes = 16L << 20;
 
     private const string ModelFileName = "head.onnx";
-    private const string DataFileName = "head.onnx.data";
+    /// <summary>The data file's name, as the model's external tensors name it.</summary>
+    internal const string DataFileName = "head.onnx.data";
 
     /// <summary>Initializers from this size on go to the data file.</summary>
     private const long MinInitializerBytes = 1L << 20;
@@ -31,12 +32,22 @@ internal sealed class ExternalDataFiles : IDisposable
     private readonly FileStream _data;
     private PrivateFolder? _folder;
 
-    private ExternalDataFiles(PrivateFolder folder, byte[] model, FileStream data)
+    private ExternalDataFiles(PrivateFolder folder, byte[] model, FileStream data, bool large = false)
     {
         _folder = folder;
         _model = model;
         _data = data;
+        IsLarge = large;
     }
+
+    /// <summary>
+    /// Whether the head's state cannot be inline (over ONNX's 2 GB limit): it is saved as two .zip entries of its own
+    /// (<see cref="LargeHeadEntry"/>) and never read back as one message.
+    /// </summary>
+    public bool IsLarge { get; }
+
+    /// <summary>The data file's size.</summary>
+    public long DataLength => _data.Length;
 
     /// <summary>The size of the model with its initializers inline.</summary>
     public long InlineLength => _model.Length + _data.Length;
@@ -61,6 +72,36 @@ internal sealed class ExternalDataFiles : IDisposable
             folder.TryDelete();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The files of a head built with its bank as external data: <paramref name="model"/> (its tensors refer to
+    /// <see cref="DataFileName"/>) is written beside the bank's data file, in the bank's folder, which this takes over.
+    /// </summary>
+    public static ExternalDataFiles FromBank(ExternalBank bank, byte[] model)
+        => FromFolder(bank.Folder, model);
+
+    /// <summary>Takes over <paramref name="folder"/>, which holds <see cref="DataFileName"/>, and writes the model beside it.</summary>
+    public static ExternalDataFiles FromFolder(PrivateFolder folder, byte[] model)
+    {
+        try
+        {
+            File.WriteAllBytes(folder.PathOf(ModelFileName), model);
+            var data = new FileStream(folder.PathOf(DataFileName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return new ExternalDataFiles(folder, model, data, large: true);
+        }
+        catch
+        {
+            folder.TryDelete();
+            throw;
+        }
+    }
+
+    /// <summary>Copies the data file, by offset, to <paramref name="destination"/>.</summary>
+    public void CopyDataTo(Stream destination)
+    {
+        ObjectDisposedException.ThrowIf(_data.SafeFileHandle.IsClosed, this);
+        RandomAccessCopy(destination);
     }
 
     /// <summary>The model file's path for ONNX Runtime; the files are written again if they were unlinked.</summary>
@@ -106,6 +147,11 @@ internal sealed class ExternalDataFiles : IDisposable
     public ModelProto ReadInline()
     {
         ObjectDisposedException.ThrowIf(_data.SafeFileHandle.IsClosed, this);
+        if (IsLarge)
+        {
+            throw new InvalidOperationException(OodErrors.Format(OodErrors.LargeHeadNotInline, InlineLength / 1e9));
+        }
+
         var model = ModelProto.Parser.ParseFrom(_model);
         foreach (var tensor in model.Graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
         {
@@ -139,7 +185,7 @@ internal sealed class ExternalDataFiles : IDisposable
     /// <summary>Copies the data file by offset: several threads may read it at once (saving, exporting).</summary>
     private void RandomAccessCopy(Stream destination)
     {
-        var buffer = new byte[1 << 16];
+        var buffer = new byte[1 << 20];
         for (long offset = 0; ; )
         {
             int n = RandomAccess.Read(_data.SafeFileHandle, buffer, offset);

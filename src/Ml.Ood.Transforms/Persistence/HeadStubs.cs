@@ -21,6 +21,7 @@ internal sealed class HeadStubs : IDisposable
     internal const string StubIdKey = "mlood.stub_id";
 
     private readonly Dictionary<string, SetAside> _heads = new(StringComparer.Ordinal);
+    private readonly LargeHeadParts _large = new();
 
     private HeadStubs()
     {
@@ -57,6 +58,14 @@ internal sealed class HeadStubs : IDisposable
             using var output = new ZipArchive(rewritten, ZipArchiveMode.Create, leaveOpen: true);
             foreach (var entry in input.Entries)
             {
+                if (LargeHeadEntry.IsPart(entry.Name))
+                {
+                    // A large head's model and bank: read by MlOod alone, never handed to ML.NET.
+                    stubs._large.Collect(entry);
+                    stubs.EntryCount++;
+                    continue;
+                }
+
                 var copy = output.CreateEntry(entry.FullName, CompressionLevel.NoCompression);
                 using var from = new CheckedZipEntry(entry);
                 using (var to = copy.Open())
@@ -73,6 +82,11 @@ internal sealed class HeadStubs : IDisposable
                 from.Verify();
                 stubs.EntryCount++;
             }
+            foreach (var (stub, head) in stubs._large.Resolve())
+            {
+                stubs._heads.Add(stub, head);
+            }
+
             return stubs;
         }
         catch
@@ -108,6 +122,7 @@ internal sealed class HeadStubs : IDisposable
         }
 
         _heads.Clear();
+        _large.Dispose();
     }
 
     /// <summary>Opens the .zip and reads its directory, which is where a damaged end of the file shows.</summary>
@@ -159,6 +174,14 @@ internal sealed class HeadStubs : IDisposable
             copy.Position = 0;
             to.Write(prefix);
             ProtobufWire.CopyBytes(copy, to, length);
+            return;
+        }
+        if (OodHeadModel.ReadMetadata(head.Model.Source).ContainsKey(LargeHeadEntry.SavedStubKey))
+        {
+            // A large head's saved stub: its real model is made from the entries beside its saved form.
+            head.Model.Dispose();
+            _large.ExpectStub(entry.FullName);
+            WriteModel(to, new MemoryStream(BuildStub(head.Model.Info, entry.FullName), writable: false));
             return;
         }
         if (!_heads.TryAdd(entry.FullName, head))
@@ -227,10 +250,16 @@ internal sealed class HeadStubs : IDisposable
     /// A graph with the head's input, output and metadata that outputs zeros (false for decisions): enough for
     /// ML.NET's OnnxTransformer to load and describe its columns, and never used to score.
     /// </summary>
-    internal static byte[] BuildStub(OodHeadInfo info, string id)
+    /// <param name="info">The head the stub stands for.</param>
+    /// <param name="id">What the stub's <paramref name="key"/> metadata holds.</param>
+    /// <param name="key">
+    /// <see cref="StubIdKey"/> for a stub made while loading; <see cref="LargeHeadEntry.SavedStubKey"/> for the saved stub of a
+    /// large head, whose real model lies in entries of its own.
+    /// </param>
+    internal static byte[] BuildStub(OodHeadInfo info, string id, string key = StubIdKey)
     {
         var g = OodHeadModel.Start(info);
-        g.SetMetadata(StubIdKey, id);
+        g.SetMetadata(key, id);
         string batch = g.AddNode("Shape", info.InputColumnName, attributes: [OnnxAttributes.Int("start", 0), OnnxAttributes.Int("end", 1)]);
         if (info.OutputKind == OodHeadOutputKind.Score)
         {

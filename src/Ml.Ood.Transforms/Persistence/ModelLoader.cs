@@ -98,7 +98,10 @@ internal static class ModelLoader
         ITransformer model;
         try
         {
-            model = loading.Model.Load(rewritten, out inputSchema);
+            using (LargeHeadMappingFactory.EnterRestoring())
+            {
+                model = loading.Model.Load(rewritten, out inputSchema);
+            }
         }
         catch (Exception e) when (IsDecodeFailure(e))
         {

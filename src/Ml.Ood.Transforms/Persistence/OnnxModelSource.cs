@@ -34,6 +34,16 @@ internal sealed class OnnxModelSource : IDisposable
     /// </summary>
     public Stream OpenStructure() => _bytes is not null ? new MemoryStream(_bytes, writable: false) : External!.OpenModelFile();
 
+    /// <summary>Throws when the model cannot be written inline: a large head's state is over ONNX's 2 GB limit.</summary>
+    /// <exception cref="InvalidOperationException">The head is large (<see cref="ExternalDataFiles.IsLarge"/>).</exception>
+    public void EnsureInline()
+    {
+        if (External is { IsLarge: true })
+        {
+            throw new InvalidOperationException(OodErrors.Format(OodErrors.LargeHeadNotInline, Length / 1e9));
+        }
+    }
+
     /// <summary>The model with its initializers inline: the array itself for a model in memory, a new one otherwise.</summary>
     public byte[] ToArray()
     {

@@ -28,6 +28,12 @@ internal static class SavableHeadForm
     /// <param name="testTime">A test-time head: its mapping is <see cref="TestTimeHeadMappingFactory"/>, which refuses to score.</param>
     public static void Save(MLContext context, OodHeadModel model, ModelSaveContext ctx, bool testTime = false)
     {
+        if (model.Source.External is { IsLarge: true })
+        {
+            LargeHeadEntry.Save(context, model, ctx);
+            return;
+        }
+
         using var folder = PrivateFolder.Create();
         string path = folder.PathOf(ModelFileName);
         using (var file = File.Create(path))
@@ -35,7 +41,12 @@ internal static class SavableHeadForm
             model.Source.WriteTo(file);
         }
 
-        var form = Build(context, model.Info, path, testTime);
+        SaveForm(Build(context, model.Info, path, testTime), ctx);
+    }
+
+    /// <summary>Saves a form built by <see cref="Build"/> and disposes its transformers.</summary>
+    internal static void SaveForm(TransformerChain<ITransformer> form, ModelSaveContext ctx)
+    {
         try
         {
             ((ICanSaveModel)form).Save(ctx);
@@ -53,7 +64,12 @@ internal static class SavableHeadForm
     /// Builds the saved form over a schema holding only the head's input column: none of the four transformers
     /// depends on other columns, so a head needs no copy of the schema it was fitted on.
     /// </summary>
-    private static TransformerChain<ITransformer> Build(MLContext context, OodHeadInfo info, string modelPath, bool testTime)
+    /// <param name="context">The context ML.NET's transformers are built in.</param>
+    /// <param name="info">The head.</param>
+    /// <param name="modelPath">The ONNX model the OnnxTransformer holds.</param>
+    /// <param name="testTime">A test-time head: the mapping refuses to score (<see cref="TestTimeHeadMappingFactory"/>).</param>
+    /// <param name="large">A large head's saved stub: the mapping refuses to load outside ml.Ood().Load (<see cref="LargeHeadMappingFactory"/>).</param>
+    internal static TransformerChain<ITransformer> Build(MLContext context, OodHeadInfo info, string modelPath, bool testTime, bool large = false)
     {
         IDataView data = new EmptyDataView(InputOnlySchema(info));
         string graphOutput = OodHeadModel.OutputNameFor(info.OutputKind);
@@ -62,7 +78,12 @@ internal static class SavableHeadForm
 
         ITransformer toScalar;
         string scalarColumn;
-        if (testTime)
+        if (large)
+        {
+            toScalar = context.Transforms.CustomMapping(LargeHeadMappingFactory.NotRestored, LargeHeadMappingFactory.ContractName).Fit(data);
+            scalarColumn = ScalarScore.ColumnName;
+        }
+        else if (testTime)
         {
             toScalar = context.Transforms.CustomMapping(new TestTimeHeadMappingFactory().GetMapping(), TestTimeHeadMappingFactory.ContractName).Fit(data);
             scalarColumn = ScalarScore.ColumnName;
@@ -135,6 +156,11 @@ internal static class SavableHeadForm
         if (stubs?.TakeRealModel(metadata) is { } real)
         {
             model = real.Model;
+        }
+        else if (metadata.ContainsKey(LargeHeadEntry.SavedStubKey))
+        {
+            // A large head's saved stub that ml.Ood().Load did not replace with its real model: it has no bank to score with.
+            throw new InvalidDataException(OodErrors.LargeHeadNotRestored);
         }
         else
         {
