@@ -1,7 +1,7 @@
 namespace Ml.Ood;
 
 // OODD's vision-language variant (s_id = the MCM or the NegLabel confidence): its options. Its state, update batches and
-// saved form share OODD's messages (OodErrors.TestTime.cs).
+// saved form share OODD's messages (OodErrors.TestTime.cs). Also AdaNeg's sample-adaptive option (samada), added with it.
 public static partial class OodErrors
 {
     /// <summary>The NegLabel confidence asked for without negative labels.</summary>
@@ -34,4 +34,10 @@ public static partial class OodErrors
     public const string OoddVisionLanguageTemperature =
         "OoddVisionLanguageOptions.Temperature must be a positive finite number, or null for the official value (1 for " +
         "MCM, 0.01 for NegLabel); got {0}.";
+
+    /// <summary>AdaNeg's sample-adaptive beta outside [0, max]. {0}: the value, {1}: the largest allowed.</summary>
+    public const string AdaNegSampleAdaptiveBetaOutOfRange =
+        "AdaNegOptions.SampleAdaptiveBeta must be between 0 and {1} (the sharpness of the weights exp(-beta (1 - cos)) of a " +
+        "label's memory slots); got {0}. The official script passes 5.5, which its postprocessor truncates to 5; null " +
+        "scores against the mean proxies (samada = False).";
 }
