@@ -5,7 +5,8 @@ using Ml.Ood.Tests;
 namespace Ml.Ood.EndToEnd.Tests;
 
 /// <summary>
-/// An AdaNeg head saved with ml.Model.Save scores the reference stream (adaneg_stream.json) bit for bit after
+/// An AdaNeg head saved with ml.Model.Save scores the reference streams (adaneg_stream.json, and with samada
+/// adaneg_samada_stream.json) bit for bit after
 /// ml.Ood().Load in a process of its own (Ml.Ood.LoadCheck --mlood-load), and a plain ml.Model.Load there refuses.
 /// </summary>
 [TestClass]
@@ -14,9 +15,11 @@ public sealed class AdaNegSeparateProcessTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    public void AdaNegScoresTheSameInAnotherProcessAndPlainLoadRefuses()
+    [DataRow("adaneg_stream.json")]
+    [DataRow("adaneg_samada_stream.json")]
+    public void AdaNegScoresTheSameInAnotherProcessAndPlainLoadRefuses(string file)
     {
-        using var json = JsonDocument.Parse(File.ReadAllText(RepositoryPaths.ReferenceVector("adaneg_stream.json")));
+        using var json = JsonDocument.Parse(File.ReadAllText(RepositoryPaths.ReferenceVector(file)));
         var root = json.RootElement;
         float[][] Matrix(string name) => [.. root.GetProperty(name).EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetSingle()).ToArray())];
         var rows = Matrix("rows");
@@ -34,7 +37,8 @@ public sealed class AdaNegSeparateProcessTests
             Groups = settings.GetProperty("groups").GetInt32(),
             Temperature = settings.GetProperty("tau").GetSingle(),
             UpdateBatch = settings.GetProperty("batch").GetInt32(),
+            SampleAdaptiveBeta = settings.TryGetProperty("samada", out var beta) ? beta.GetInt32() : null,
         }).Fit(view);
-        TestTimeInAnotherProcess.AssertScoresAlikeAndPlainLoadRefuses(TestContext, ml, model, rows, "AdaNegScore", expected, "adaneg_stream.json");
+        TestTimeInAnotherProcess.AssertScoresAlikeAndPlainLoadRefuses(TestContext, ml, model, rows, "AdaNegScore", expected, file);
     }
 }

@@ -10,7 +10,10 @@ namespace Ml.Ood.Transforms.Tests;
 /// </summary>
 internal sealed class AdaNegStream
 {
-    public static AdaNegStream Instance { get; } = Load();
+    public static AdaNegStream Instance { get; } = Load("adaneg_stream.json");
+
+    /// <summary>adaneg_samada_stream.json: the same stream and labels, scored with the sample-adaptive proxies (samada).</summary>
+    public static AdaNegStream SampleAdaptive { get; } = Load("adaneg_samada_stream.json");
 
     public required float[][] IdLabels { get; init; }
 
@@ -59,9 +62,9 @@ internal sealed class AdaNegStream
         return [.. scores];
     }
 
-    private static AdaNegStream Load()
+    private static AdaNegStream Load(string file)
     {
-        var root = JsonDocument.Parse(File.ReadAllText(RepositoryPaths.ReferenceVector("adaneg_stream.json"))).RootElement;
+        var root = JsonDocument.Parse(File.ReadAllText(RepositoryPaths.ReferenceVector(file))).RootElement;
         var settings = root.GetProperty("settings");
         return new AdaNegStream
         {
@@ -83,6 +86,7 @@ internal sealed class AdaNegStream
                 Groups = settings.GetProperty("groups").GetInt32(),
                 Temperature = settings.GetProperty("tau").GetSingle(),
                 UpdateBatch = settings.GetProperty("batch").GetInt32(),
+                SampleAdaptiveBeta = settings.TryGetProperty("samada", out var beta) ? beta.GetInt32() : null,
             },
         };
     }

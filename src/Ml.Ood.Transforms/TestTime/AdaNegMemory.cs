@@ -11,7 +11,8 @@ namespace Ml.Ood.Transforms.TestTime;
 /// features fit), and the row replaces the slot of largest entropy (the last one of an ascending sort, ties to the highest
 /// slot) only when its entropy is below at least one stored entropy. The proxy is the mean of all L + 1 slots, empty ones
 /// included, renormalised, i.e. the unit vector along text + the stored features. A label's slots are allocated when it
-/// first stores a row; until then its proxy is its text embedding (renormalised in double, as every proxy).
+/// first stores a row; until then its proxy is its text embedding (renormalised in double, as every proxy). With samada
+/// (<see cref="SampleAdaptiveLogits"/>) each row has its own proxy per label, from the slots' Gram matrix kept here.
 /// </remarks>
 internal sealed class AdaNegMemory
 {
@@ -21,6 +22,7 @@ internal sealed class AdaNegMemory
     private readonly int[] _next;
     private readonly float[] _proxies;
     private readonly bool[] _stale;
+    private readonly double[]?[] _grams;
 
     public AdaNegMemory(AdaNegRule rule)
     {
@@ -32,6 +34,7 @@ internal sealed class AdaNegMemory
         Array.Fill(_next, 1);
         _proxies = new float[rule.AllText.Length];
         _stale = new bool[labels];
+        _grams = new double[labels][];
         for (int label = 0; label < labels; label++)
         {
             Refresh(label);
@@ -46,6 +49,7 @@ internal sealed class AdaNegMemory
         _next = (int[])other._next.Clone();
         _proxies = (float[])other._proxies.Clone();
         _stale = (bool[])other._stale.Clone();
+        _grams = other._grams.Select(g => (double[]?)g?.Clone()).ToArray();
         Appends = other.Appends;
         Replacements = other.Replacements;
     }
@@ -103,6 +107,68 @@ internal sealed class AdaNegMemory
                 _stale[label] = false;
             }
         }
+    }
+
+    /// <summary>
+    /// samada (the official <c>samada = True</c>, lines 874-891): overwrites, for every valid row and every label that
+    /// stored rows, <paramref name="logits"/> [rows x labels] with scale x cos(row, p), where p = sum_k w_k slot_k, w_k =
+    /// exp(-beta (1 - cos(slot_k, row))) over the label's L + 1 slots (a zero slot adds nothing). A label that stored
+    /// nothing keeps its mean-proxy logit: its only non-zero slot is its text, so p is the text's direction either way.
+    /// </summary>
+    /// <remarks>
+    /// cos(row, p) = sum_k w_k s_k / sqrt(w' G w), with s_k = cos(slot_k, row) and G the slots' Gram matrix (kept per label,
+    /// in double): the official code builds p in D dimensions for every row and label; this is the same number without
+    /// it. Each value is computed on its own (in double), so threads and batch composition never change it.
+    /// </remarks>
+    public void SampleAdaptiveLogits(float[] rows, bool[] valid, int beta, float[] logits)
+    {
+        int width = _rule.Width;
+        int labels = _rule.LabelCount;
+        int n = _rule.Settings.MemoryLength + 1;
+        int[] stored = [.. Enumerable.Range(0, labels).Where(l => _slots[l] is not null)];
+        void Row(int i)
+        {
+            if (!valid[i])
+            {
+                return;
+            }
+
+            var row = rows.AsSpan(i * width, width);
+            Span<double> w = stackalloc double[n];
+            foreach (int label in stored)
+            {
+                var slots = _slots[label]!;
+                var gram = _grams[label]!;
+                double numerator = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    double cos = Dot(slots.AsSpan(k * width, width), row);
+                    w[k] = Math.Exp(-beta * (1 - cos));
+                    numerator += w[k] * cos;
+                }
+                double squared = 0;
+                for (int j = 0; j < n; j++)
+                {
+                    double sum = 0;
+                    for (int k = 0; k < n; k++)
+                    {
+                        sum += gram[(j * n) + k] * w[k];
+                    }
+                    squared += w[j] * sum;
+                }
+                logits[(i * labels) + label] = (float)(_rule.Scale * numerator / Math.Sqrt(squared));
+            }
+        }
+
+        if ((long)valid.Length * stored.Length * n * width < 1L << 22)
+        {
+            for (int i = 0; i < valid.Length; i++)
+            {
+                Row(i);
+            }
+            return;
+        }
+        Parallel.For(0, valid.Length, Row);
     }
 
     /// <summary>Writes every label's next slot and, for the labels that stored rows, their slots and entropies.</summary>
@@ -205,5 +271,29 @@ internal sealed class AdaNegMemory
         {
             proxy[d] = (float)(sum[d] / norm);
         }
+
+        if (_slots[label] is { } stored && _rule.Settings.SampleAdaptiveBeta is not null)
+        {
+            int n = stored.Length / width;
+            var gram = _grams[label] ??= new double[n * n];
+            for (int j = 0; j < n; j++)
+            {
+                for (int k = 0; k <= j; k++)
+                {
+                    gram[(j * n) + k] = gram[(k * n) + j] = Dot(stored.AsSpan(j * width, width), stored.AsSpan(k * width, width));
+                }
+            }
+        }
+    }
+
+    /// <summary>A dot product of two float vectors, accumulated in double.</summary>
+    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double sum = 0;
+        for (int d = 0; d < a.Length; d++)
+        {
+            sum += (double)a[d] * b[d];
+        }
+        return sum;
     }
 }

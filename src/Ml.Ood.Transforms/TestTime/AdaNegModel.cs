@@ -63,6 +63,7 @@ internal static class AdaNegModel
             Temperature = settings.Temperature,
             UpdateBatch = settings.UpdateBatch,
             ShuffleSeed = settings.ShuffleSeed,
+            SampleAdaptiveBeta = settings.SampleAdaptiveBeta,
         };
         int width = model.Info.InputSize;
         int ids = settings.IdLabels;

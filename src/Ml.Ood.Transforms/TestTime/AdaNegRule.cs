@@ -72,6 +72,7 @@ internal sealed class AdaNegRule
         return ReferenceEquals(this, other)
             || (a.MemoryLength == b.MemoryLength && a.Threshold.Equals(b.Threshold) && a.Gap.Equals(b.Gap) && a.Lambda.Equals(b.Lambda)
                 && a.Groups == b.Groups && a.Temperature.Equals(b.Temperature) && a.UpdateBatch == b.UpdateBatch && a.ShuffleSeed == b.ShuffleSeed
+                && a.SampleAdaptiveBeta == b.SampleAdaptiveBeta
                 && IdCount == other.IdCount && Width == other.Width
                 && AllText.SequenceEqual(other.AllText) && GroupOrder.SequenceEqual(other.GroupOrder));
     }
@@ -98,7 +99,7 @@ internal sealed class AdaNegRule
         return new AdaNegRule(settings, text, ids.Count, ids.Width, order);
     }
 
-    /// <summary>Writes the settings, the sizes, the text embeddings and the group order.</summary>
+    /// <summary>Writes the settings (format 2: with the sample-adaptive beta), the sizes, the text embeddings and the group order.</summary>
     public void Write(BinaryWriter writer)
     {
         var s = Settings;
@@ -111,6 +112,8 @@ internal sealed class AdaNegRule
         writer.Write(s.UpdateBatch);
         writer.Write(s.ShuffleSeed.HasValue);
         writer.Write(s.ShuffleSeed ?? 0);
+        writer.Write(s.SampleAdaptiveBeta.HasValue);
+        writer.Write(s.SampleAdaptiveBeta ?? 0);
         writer.Write(IdCount);
         writer.Write(NegativeCount);
         writer.Write(Width);
@@ -121,8 +124,11 @@ internal sealed class AdaNegRule
         }
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote, checking every setting, size, value and the group order.</summary>
-    public static AdaNegRule Read(BinaryReader reader)
+    /// <summary>
+    /// Reads what <see cref="Write"/> wrote, checking every setting, size, value and the group order; a state of
+    /// <paramref name="version"/> 1 (before samada) has no sample-adaptive beta.
+    /// </summary>
+    public static AdaNegRule Read(BinaryReader reader, int version)
     {
         var s = new AdaNegOptions
         {
@@ -137,6 +143,12 @@ internal sealed class AdaNegRule
         bool seeded = reader.ReadBoolean();
         int seed = reader.ReadInt32();
         s.ShuffleSeed = seeded ? seed : null;
+        if (version >= 2)
+        {
+            bool adaptive = reader.ReadBoolean();
+            int beta = reader.ReadInt32();
+            s.SampleAdaptiveBeta = adaptive ? beta : null;
+        }
         int idCount = reader.ReadInt32();
         int negativeCount = reader.ReadInt32();
         int width = reader.ReadInt32();

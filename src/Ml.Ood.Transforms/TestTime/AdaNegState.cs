@@ -10,7 +10,8 @@ namespace Ml.Ood.Transforms.TestTime;
 /// </summary>
 /// <remarks>
 /// Port of github YBZh/OpenOOD-VLM (commit 804f331) <c>openood/postprocessors/ttaprompt_postprocessor.py</c>, class
-/// <c>TTAPromptPostprocessor_noadagap</c>, <c>postprocess</c> (lines 768-950, samada False, in_score 'combine'); the
+/// <c>TTAPromptPostprocessor_noadagap</c>, <c>postprocess</c> (lines 768-950, in_score 'combine'; samada False, or True
+/// with <see cref="AdaNegOptions.SampleAdaptiveBeta"/>: <see cref="AdaNegMemory.SampleAdaptiveLogits"/>); the
 /// numpy transcription is <c>tests/Ml.Ood.Benchmarks/peer/adaneg.py</c>. Within one update batch: every row's vanilla
 /// logits and confidence; the confident-ID rows in batch order enter the memory of their predicted class, then the
 /// confident-OOD rows in batch order that of their nearest negative label (<see cref="AdaNegMemory"/>); then every row
@@ -23,7 +24,8 @@ internal sealed class AdaNegState : TestTimeState
     /// <summary>The saved form's kind.</summary>
     public const string KindName = "adaneg";
 
-    private const int FormatVersion = 1;
+    /// <summary>2 since the sample-adaptive beta (samada) is saved; version 1 states are still read.</summary>
+    private const int FormatVersion = 2;
 
     private readonly AdaNegRule _rule;
     private readonly AdaNegMemory _memory;
@@ -88,6 +90,11 @@ internal sealed class AdaNegState : TestTimeState
         _memory.RefreshProxies();
 
         AdaNegCosines.Compute(unit, valid, _memory.ProxyRows, width, _rule.Scale, logits);
+        if (_rule.Settings.SampleAdaptiveBeta is int beta)
+        {
+            _memory.SampleAdaptiveLogits(unit, valid, beta, logits);
+        }
+
         double lambda = _rule.Settings.Lambda;
         for (int i = 0; i < count; i++)
         {
@@ -122,8 +129,8 @@ internal sealed class AdaNegState : TestTimeState
     public static AdaNegState Read(BinaryReader reader)
     {
         int version = reader.ReadInt32();
-        AdaNegStreams.Require(version == FormatVersion, $"format version {version}, expected {FormatVersion}");
-        var rule = AdaNegRule.Read(reader);
+        AdaNegStreams.Require(version is 1 or FormatVersion, $"format version {version}, expected 1 or {FormatVersion}");
+        var rule = AdaNegRule.Read(reader, version);
         long rowsSeen = reader.ReadInt64();
         AdaNegStreams.Require(rowsSeen >= 0, $"{rowsSeen} rows seen");
         return new AdaNegState(rule, AdaNegMemory.Read(reader, rule), rowsSeen);

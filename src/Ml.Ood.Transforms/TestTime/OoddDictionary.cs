@@ -41,6 +41,9 @@ internal sealed class OoddDictionary
     /// <summary>Each held row's s_id.</summary>
     public ReadOnlySpan<float> Keys => _keys.AsSpan(0, Held);
 
+    /// <summary>Each held row's place in the stream of pushed rows (rows that could not be scored are not counted).</summary>
+    public ReadOnlySpan<long> Order => _order.AsSpan(0, Held);
+
     /// <summary>
     /// Pushes the rows of a batch whose s_id is finite (a row that cannot be scored never enters), then evicts the largest
     /// s_id while more than <see cref="Capacity"/> are held.

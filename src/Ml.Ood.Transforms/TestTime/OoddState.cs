@@ -9,7 +9,9 @@ namespace Ml.Ood.Transforms.TestTime;
 /// <c>conf_postprocess</c>): a dictionary of at most q rows with the lowest s_id seen so far. Per update batch, in stream
 /// order: s_id of every row (bank graph); push the batch's rows, evicting the largest s_id while more than q are held
 /// (<see cref="OoddDictionary"/>); s_ood of every row against the held rows, the batch's own included (dictionary
-/// graph); score = s_ood - s_id, higher = OOD.
+/// graph); score = s_ood - s_id, higher = OOD. The same state serves OODD's vision-language variant (kind
+/// <c>oodd_vl</c>, zxk1212/OODD <c>MCM/eval_ood_detection.py</c>, <c>NegLabel/tools/ood_test.py</c>), whose bank graph
+/// gives the MCM or NegLabel confidence as s_id.
 /// </summary>
 /// <remarks>
 /// Fail closed: a row with a NaN or infinite value has s_id NaN, scores NaN (a Threshold flags it) and never enters the
@@ -57,7 +59,7 @@ internal sealed class OoddState : TestTimeState
         _sOod = new float[b];
     }
 
-    public override string Kind => OoddSettings.Kind;
+    public override string Kind => _shared.Kind;
 
     public override int Width => _shared.Width;
 
@@ -183,8 +185,11 @@ internal sealed class OoddState : TestTimeState
         writer.Write(model);
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote after the kind; the bank's model is checked against its content hash.</summary>
-    internal static OoddState Read(BinaryReader reader)
+    /// <summary>
+    /// Reads what <see cref="Write"/> wrote after the kind (<paramref name="kind"/>, which the bank's model must be); the
+    /// bank's model is checked against its content hash.
+    /// </summary>
+    internal static OoddState Read(BinaryReader reader, string kind)
     {
         int version = reader.ReadInt32();
         if (version != FormatVersion)
@@ -215,7 +220,7 @@ internal sealed class OoddState : TestTimeState
             }
         }
         var model = OodHeadModel.TryRead(bytes);
-        if (model?.Info.Kind != OoddSettings.Kind)
+        if (model?.Info.Kind != kind)
         {
             throw new FormatException(OodErrors.Format(OodErrors.TestTimeStateField, "bank", model?.Info.Kind ?? "not a head"));
         }

@@ -18,8 +18,10 @@ internal static class TestTimeStates
 
     static TestTimeStates()
     {
-        Register(OoddSettings.Kind, OoddState.Read);
+        Register(OoddSettings.Kind, reader => OoddState.Read(reader, OoddSettings.Kind));
         RegisterHead(OoddSettings.Kind, OoddState.Start);
+        Register(OoddVisionLanguageSettings.Kind, reader => OoddState.Read(reader, OoddVisionLanguageSettings.Kind));
+        RegisterHead(OoddVisionLanguageSettings.Kind, OoddState.Start);
         Register(AdaNegState.KindName, AdaNegState.Read);
         RegisterHead(AdaNegState.KindName, AdaNegModel.Start);
     }

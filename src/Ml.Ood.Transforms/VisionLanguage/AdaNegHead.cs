@@ -15,9 +15,10 @@ namespace Ml.Ood;
 /// <param name="IdLabels">C, the number of class labels.</param>
 /// <param name="NegativeLabels">M, the number of negative labels (all of them; the last M mod G are left out of the groups).</param>
 /// <param name="ShuffleSeed">The seed of the shuffle before grouping, or null for the given order.</param>
+/// <param name="SampleAdaptiveBeta">beta of the sample-adaptive proxies (samada), or null for the mean proxies.</param>
 [OodHeadKind(AdaNegState.KindName)]
 public sealed record AdaNegSettings(int MemoryLength, float Threshold, float Gap, float Lambda, int Groups, float Temperature,
-    int UpdateBatch, int IdLabels, int NegativeLabels, int? ShuffleSeed) : OodHeadSettings;
+    int UpdateBatch, int IdLabels, int NegativeLabels, int? ShuffleSeed, int? SampleAdaptiveBeta = null) : OodHeadSettings;
 
 /// <summary>
 /// AdaNeg (Zhang et al., NeurIPS 2024), a test-time head over NegLabel's inputs: it keeps a memory of test image
@@ -39,7 +40,9 @@ public sealed record AdaNegSettings(int MemoryLength, float Threshold, float Gap
 /// grouped NegLabel confidence c on the text embeddings; rows with c &gt; thres + gap (1 - thres) enter the memory of
 /// their predicted class, rows with c &lt; thres - gap thres that of their nearest negative label, each memory keeping
 /// its L - 1 lowest-entropy rows beside the text embedding; then every row of the batch is scored against the updated
-/// memories. The score of a row therefore depends on the rows before it: see <see cref="OodTestTimeTransformer"/> for
+/// memories (their renormalised means, or with <see cref="AdaNegOptions.SampleAdaptiveBeta"/> set, the official
+/// <c>samada</c>: a proxy per row weighting each slot by exp(-beta (1 - cos))). The score of a row therefore depends on
+/// the rows before it: see <see cref="OodTestTimeTransformer"/> for
 /// the semantics (cursor order, update batches, no PredictionEngine, <c>ml.Ood().CreateStreamingScorer</c> for
 /// serving) and docs/TEST-TIME-HEADS.md for the deviations from the official code. A row with a NaN or infinite value,
 /// or all zeros, scores NaN and never enters a memory. Create it with <c>ml.Ood().AdaNeg(...)</c>.
@@ -94,7 +97,7 @@ public sealed class AdaNegEstimator : IEstimator<OodTestTimeTransformer>
         OnnxRuntimeCheck.EnsureAvailable();
         var s = _rule.Settings;
         var settings = new AdaNegSettings(s.MemoryLength, s.Threshold, s.Gap, s.Lambda, s.Groups, s.Temperature, s.UpdateBatch,
-            _rule.IdCount, _rule.NegativeCount, s.ShuffleSeed);
+            _rule.IdCount, _rule.NegativeCount, s.ShuffleSeed, s.SampleAdaptiveBeta);
         var info = new OodHeadInfo(AdaNegState.KindName, InputColumnName, OutputColumnName, width, OodHeadOutputKind.Score, HeadSettings.Write(settings));
         return new OodTestTimeTransformer(_catalog.Context, AdaNegModel.Build(_rule, info), _execution);
     }

@@ -43,6 +43,16 @@ public sealed class AdaNegOptions
     /// The official code permutes them with <c>torch.randperm</c> (seed 0), which .NET cannot reproduce.</summary>
     public int? ShuffleSeed { get; set; }
 
+    /// <summary>
+    /// beta of the sample-adaptive proxies (the official <c>samada = True</c>), or null (the default: <c>samada = False</c>,
+    /// each label's proxy is the renormalised mean of its memory). With beta set, each row is scored against its own proxy
+    /// per label, sum_k exp(-beta (1 - cos(slot_k, row))) slot_k renormalised, over the label's L + 1 slots. The official
+    /// script's second run passes 5.5, which the postprocessor truncates (<c>int(args.beta)</c>): 5. From 0 (every stored
+    /// feature weighs the same: the mean proxy) to 100. Costs about L + 1 times the vanilla cosines per batch for every
+    /// label that stored rows.
+    /// </summary>
+    public int? SampleAdaptiveBeta { get; set; }
+
     /// <summary>A copy, so that later changes to these options do not reach a built head.</summary>
     internal AdaNegOptions Copy() => (AdaNegOptions)MemberwiseClone();
 
@@ -74,7 +84,14 @@ public sealed class AdaNegOptions
             throw new ArgumentOutOfRangeException(Name(nameof(UpdateBatch)), UpdateBatch, OodErrors.Format(OodErrors.AdaNegUpdateBatchOutOfRange, UpdateBatch));
         }
         Temperatures.Check(Temperature, Name(nameof(Temperature)));
+        if (SampleAdaptiveBeta is int beta && beta is < 0 or > MaxBeta)
+        {
+            throw new ArgumentOutOfRangeException(Name(nameof(SampleAdaptiveBeta)), beta, OodErrors.Format(OodErrors.AdaNegSampleAdaptiveBetaOutOfRange, beta, MaxBeta));
+        }
     }
+
+    /// <summary>The largest beta: exp(-beta (1 - cos)) stays far above double's smallest value for every cosine.</summary>
+    internal const int MaxBeta = 100;
 
     private static string Name(string property) => nameof(AdaNegOptions) + "." + property;
 }

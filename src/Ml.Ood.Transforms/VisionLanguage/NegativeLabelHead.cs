@@ -86,16 +86,5 @@ public sealed class NegativeLabelEstimator : OodHeadEstimator<NegativeLabelSetti
 
     /// <summary>-mean_g 1 / (1 + exp(lse~_g - lse)): the share of the softmax on the classes, averaged over groups.</summary>
     private string Score(HeadGraph g)
-    {
-        string image = g.UnitRows(g.Input);
-        string idLse = g.LogSumExp(g.Divide(_idLabels.Cosines(g, image, "id_labels_t"), Temperature), keepDims: true);
-        // [n, M] -> [n, G, M / G]: Reshape's 0 keeps the batch dimension.
-        string negatives = g.Divide(_grouped.Cosines(g, image, "negative_labels_t"), Temperature);
-        string grouped = g.Node("Reshape", negatives, g.Builder.AddInitializer("group_shape", [0L, Groups, _grouped.Count / Groups], 3));
-        string negativeLse = g.Node("Squeeze", g.LogSumExp(grouped, axis: 2, keepDims: true), g.Axis(2));
-        string ratio = g.Node("Exp", g.Node("Sub", negativeLse, idLse));
-        string perGroup = g.Node("Reciprocal", g.Node("Add", ratio, g.Constant(1f)));
-        string mean = g.Divide(g.Node("Squeeze", g.RowSum(perGroup, Groups), g.Axis(1)), Groups);
-        return g.Node("Neg", mean);
-    }
+        => g.Node("Neg", VisionLanguageConfidence.NegativeLabels(g, _idLabels, _grouped, Groups, g.UnitRows(g.Input), Temperature));
 }

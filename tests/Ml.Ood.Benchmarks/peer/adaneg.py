@@ -20,19 +20,23 @@ Source: github YBZh/OpenOOD-VLM, commit 804f3310d3045c24fdd896da6c508c919fb47f0c
                    last by entropy (torch.sort ascending, indice[-1]) is overwritten; else the row is written at
                    slot indice and indice += 1. indice starts at 1, so slots 1..L-1 fill and slot L stays zero.
     lines 893-894  proxies: feat_memory.mean(1) over all 1+L slots (zeros included), renormalised
+    lines 874-891  samada True instead: a proxy per row and label, sum_k exp(-beta (1 - cos(slot_k, row))) slot_k over
+                   all 1+L slots (zero slots add nothing), renormalised; beta = int(args.beta) (line 667: imagenet.sh's
+                   5.5 becomes 5); the chunking by 1,000 labels only bounds GPU memory
     lines 900-930  adapted grouped NegLabel confidence conf_in on logit_scale * cos(image, proxy), same grouping
     lines 941-942  in_score 'combine': conf = conf_in + lambda * conf_in_vanilla
   Order within a batch: the whole batch updates the memory first (ID loop, then negative loop), then the whole
   batch is scored against the updated memory. Memory reset per evaluated data set (evaluator, not here).
   Settings (scripts/ood/adaneg/imagenet.sh): batch 256, memleng L = 10, thres 0.5, gap 0.5, lambdaval 0.1,
-  group_num 5, random_permute True (torch.randperm with seed 0), in_score combine, samada False; logit_scale is
-  CLIP's (100, i.e. tau = 0.01).
+  group_num 5, random_permute True (torch.randperm with seed 0), in_score combine, samada False (the script's second
+  run: samada True, beta 5.5 -> 5); logit_scale is CLIP's (100, i.e. tau = 0.01).
 
 MlOod's sign: the score written is -conf (higher = OOD). The rule runs in float32 as in the official code (which
 runs in the CLIP model's dtype) or in float64; the generator runs both, checks that they make the same memory
 decisions (so the stream has no decision that float rounding could flip) and writes the float64 scores.
 
 Use: /usr/bin/python3 adaneg.py [--out ../../ReferenceVectors/adaneg_stream.json] [--seed 13]
+     /usr/bin/python3 adaneg.py --samada 5 --out ../../ReferenceVectors/adaneg_samada_stream.json
 """
 import argparse
 import json
@@ -48,11 +52,12 @@ def _softmax(z):
 
 
 class AdaNeg:
-    """The state of TTAPromptPostprocessor_noadagap (samada False, in_score 'combine') after its reset."""
+    """The state of TTAPromptPostprocessor_noadagap (in_score 'combine'; samada = beta, or None for False) after its reset."""
 
     def __init__(self, id_text, neg_text, memory_length=10, thres=0.5, gap=0.5, lambda_val=0.1, groups=5,
-                 tau=0.01, permutation=None, dtype=np.float32):
+                 tau=0.01, permutation=None, dtype=np.float32, samada=None):
         self.dt = dtype
+        self.samada = samada
         self.C = id_text.shape[0]
         self.M = neg_text.shape[0]
         self.L = memory_length
@@ -123,9 +128,17 @@ class AdaNeg:
                 ent = -(prob[i] * np.log(prob[i] + eps)).sum()
                 self._store(pred[i] + self.C, x[i], ent, log)
 
-        proxies = self.feat.mean(axis=1)
-        proxies = proxies / np.linalg.norm(proxies, axis=-1, keepdims=True)
-        conf_in = self._grouped_confidence(self.scale * (x @ proxies.T))
+        if self.samada is None:
+            proxies = self.feat.mean(axis=1)
+            proxies = proxies / np.linalg.norm(proxies, axis=-1, keepdims=True)
+            output = self.scale * (x @ proxies.T)
+        else:
+            sim = self.feat @ x.T  # labels x (1+L) x rows
+            sim = np.exp(-self.dt(self.samada) * (-sim + 1))
+            sa = (sim.transpose(2, 0, 1)[..., None] * self.feat[None]).sum(2)  # rows x labels x D
+            sa = sa / np.linalg.norm(sa, axis=-1, keepdims=True)
+            output = self.scale * (x[:, None, :] * sa).sum(-1)
+        conf_in = self._grouped_confidence(output)
         conf = conf_in + conf_vanilla * self.dt(self.lam)
         return -conf, conf_vanilla, log
 
@@ -187,9 +200,12 @@ def main():
     p.add_argument("--out", default="../../ReferenceVectors/adaneg_stream.json")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--rows", type=int, default=2450)
+    p.add_argument("--samada", type=int, default=None, help="beta of the sample-adaptive proxies (samada True)")
     a = p.parse_args()
     width, id_labels, negatives, batch = 64, 10, 52, 100
     settings = dict(memory_length=10, thres=0.5, gap=0.5, lambda_val=0.1, groups=5, tau=0.01)
+    if a.samada is not None:
+        settings["samada"] = a.samada
     id_text, neg_text, x = make_stream(a.seed, a.rows, width, id_labels, negatives)
     s32, v32, log32, st32 = run(id_text, neg_text, x, batch, np.float32, **settings)
     s64, v64, log64, st64 = run(id_text, neg_text, x, batch, np.float64, **settings)
@@ -201,7 +217,9 @@ def main():
           f"negative-confident {int((v64 < lo).sum())}, min |conf - threshold| {margin:.3g}, "
           f"max |score32 - score64| {float(np.abs(s32 - s64).max()):.3g}")
     doc = {
-        "note": ("AdaNeg (TTAPromptPostprocessor_noadagap, OpenOOD-VLM 804f331; samada False, in_score combine) "
+        "note": ("AdaNeg (TTAPromptPostprocessor_noadagap, OpenOOD-VLM 804f331; "
+                 + ("samada False" if a.samada is None else f"samada True with beta {a.samada} (settings.samada)")
+                 + ", in_score combine) "
                  "transcribed in numpy by tests/Ml.Ood.Benchmarks/peer/adaneg.py; score = -(conf_in + "
                  "lambda conf_in_vanilla), higher = OOD. Rows are not unit norm (the head normalises them). Feed "
                  "the rows in stream order in update batches of `batch` (the last is short); negatives are grouped "
