@@ -16,11 +16,15 @@ public sealed class OnnxEncoderTests
 
     public TestContext TestContext { get; set; } = null!;
 
-    /// <summary>300 rows: 2 full fills and a remainder of 44 at 64 x 2; blocks of 1; the defaults.</summary>
+    /// <summary>
+    /// 300 rows: 2 full fills and a remainder of 44 at 64 x 2; blocks of 1; a fill smaller than a block spread over 3 calls
+    /// of 100; the defaults.
+    /// </summary>
     [TestMethod]
     [DataRow(64, 2)]
     [DataRow(1, 1)]
     [DataRow(1, 3)]
+    [DataRow(256, 3)]
     [DataRow(null, null)]
     public void BothOutputsEqualApplyOnnxModelsInEveryBlockSize(int? blockSize, int? parallelism)
     {

@@ -9,6 +9,9 @@ namespace Ml.Ood.Transforms.Execution;
 /// </summary>
 internal sealed class EncoderSession : IDisposable
 {
+    /// <summary>The fewest rows a call takes when a fill smaller than a block is spread over concurrent calls.</summary>
+    internal const int MinRowsPerCall = 8;
+
     private readonly InferenceSession _session;
     private readonly ParallelPlan _plan;
     private readonly RunOptions _runOptions = new();
@@ -47,11 +50,14 @@ internal sealed class EncoderSession : IDisposable
     /// <summary>
     /// Encodes <paramref name="rows"/> rows: <paramref name="inputs"/>[i] holds input i's rows back to back, and
     /// <paramref name="outputs"/>[j] receives output j's. Calls of equal size, up to <see cref="ParallelPlan.ConcurrentRuns"/>
-    /// at once; each writes only its own rows.
+    /// at once; each writes only its own rows, and a row's outputs do not depend on the rows beside it (measured on LeNet:
+    /// bit for bit the same in blocks of 1, 64 and 256 as ApplyOnnxModel's one row per call).
     /// </summary>
     public void Run(float[][] inputs, int rows, float[][] outputs)
     {
-        int calls = (rows + _plan.RowsPerRun - 1) / _plan.RowsPerRun;
+        // Unlike a head's rows, an encoder's are costly (a network per image): a fill smaller than a block, such as a
+        // service's batch of concurrent requests, is still spread over the concurrent calls, down to MinRowsPerCall each.
+        int calls = Math.Max((rows + _plan.RowsPerRun - 1) / _plan.RowsPerRun, Math.Min(_plan.ConcurrentRuns, rows / MinRowsPerCall));
         int perCall = calls <= 1 ? rows : (rows + calls - 1) / calls;
         calls = (rows + perCall - 1) / perCall;
         if (calls <= 1 || _plan.ConcurrentRuns <= 1)
