@@ -57,9 +57,12 @@ public static partial class OodErrors
     /// <summary>ONNX Runtime refuses the encoder's model. {0}: its output columns, {1}: ONNX Runtime's message.</summary>
     public const string EncoderNotValidOnnx = "The ONNX encoder writing {0} is not a model ONNX Runtime can run: {1}";
 
-    /// <summary>A saved encoder's model has no content hash. {0}: its output columns.</summary>
+    /// <summary>What holds an encoder found while a .zip is checked, for the messages below. {0}: the entry.</summary>
+    public const string EncoderInEntrySubject = "The MlOod encoder in entry '{0}'";
+
+    /// <summary>A saved encoder's model has no content hash. {0}: what holds it (<see cref="EncoderSubject"/> or <see cref="EncoderInEntrySubject"/>).</summary>
     public const string SavedEncoderUnhashed =
-        "The MlOod encoder writing {0} in the loaded model has no content hash (every MlOod version that saves encoders writes one): " +
+        "{0} has no content hash (every MlOod version that saves encoders writes one): " +
         "the model was altered after it was saved. Save it again from the fitted pipeline.";
 
     /// <summary>A saved encoder's settings cannot be read. {0}: the key, {1}: its value.</summary>

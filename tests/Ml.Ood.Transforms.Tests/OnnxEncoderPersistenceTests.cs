@@ -73,7 +73,16 @@ public sealed class OnnxEncoderPersistenceTests
         byte[] zipped = file.WithEntries(entries => entries.Select(e => e.Name == entry ? (e.Name, changed) : e)).ToZip();
         var error = Assert.ThrowsExactly<InvalidDataException>(() => ml.Ood().Load(new MemoryStream(zipped), out _));
         StringAssert.Contains(error.Message, "content hash");
-        StringAssert.Contains(error.Message, "'embedding', 'logits'");
+        StringAssert.Contains(error.Message, $"encoder in entry '{entry}'");
+        Assert.ThrowsExactly<InvalidDataException>(() => ml.Ood().Verify(Write(zipped)));
+    }
+
+    [TestMethod]
+    public void AnIntactEncoderPassesVerify()
+    {
+        var (ml, _, zip, _) = Saved();
+        var verification = ml.Ood().Verify(zip);
+        Assert.AreEqual("energy", verification.Heads.Single().Kind);
     }
 
     [TestMethod]
@@ -85,6 +94,7 @@ public sealed class OnnxEncoderPersistenceTests
         byte[] zipped = file.WithHead(entry, _ => { }, keepHash: false).ToZip();
         var error = Assert.ThrowsExactly<InvalidDataException>(() => ml.Ood().Load(new MemoryStream(zipped), out _));
         StringAssert.Contains(error.Message, "no content hash");
+        Assert.ThrowsExactly<InvalidDataException>(() => ml.Ood().Verify(Write(zipped)));
     }
 
     [TestMethod]
@@ -118,6 +128,13 @@ public sealed class OnnxEncoderPersistenceTests
         }
 
         OnnxEncoderTests.AssertClose(expected[2], [.. scored.GetColumn<float>("Energy").Select(e => new[] { e })], "Energy");
+    }
+
+    private string Write(byte[] zip)
+    {
+        string path = Path.Combine(TestContext.TestRunResultsDirectory!, $"damaged-{Guid.NewGuid():N}.zip");
+        File.WriteAllBytes(path, zip);
+        return path;
     }
 
     /// <summary>The entry that holds the encoder's model: the OnnxModel entry with MlOod's encoder description.</summary>

@@ -83,15 +83,9 @@ internal sealed class OnnxEncoderModel
     /// <exception cref="InvalidDataException">The model was altered or damaged.</exception>
     public static OnnxEncoderModel FromSealed(byte[] bytes, string what)
     {
-        HeadIntegrity.Result hash;
         using (var stream = new MemoryStream(bytes, writable: false))
         {
-            hash = HeadIntegrity.Check(stream, bytes.Length, what);
-        }
-
-        if (hash != HeadIntegrity.Result.Verified)
-        {
-            throw new InvalidDataException(OodErrors.Format(OodErrors.SavedEncoderUnhashed, what));
+            CheckHash(stream, bytes.Length, what);
         }
 
         var metadata = ReadMetadata(bytes);
@@ -105,6 +99,18 @@ internal sealed class OnnxEncoderModel
         catch (Exception e) when (e is ArgumentException or OnnxRuntimeException)
         {
             throw new InvalidDataException(OodErrors.Format(OodErrors.EncoderNotValidOnnx, what, e.Message), e);
+        }
+    }
+
+    /// <summary>
+    /// Checks a sealed model's content hash, which every encoder MlOod saves has: one without is refused, not trusted.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The hash is missing or does not match.</exception>
+    public static void CheckHash(Stream model, long length, string what)
+    {
+        if (HeadIntegrity.Check(model, length, what) != HeadIntegrity.Result.Verified)
+        {
+            throw new InvalidDataException(OodErrors.Format(OodErrors.SavedEncoderUnhashed, what));
         }
     }
 
