@@ -30,10 +30,13 @@ public static class OodJob
     /// <summary>The encoder's last layer (its final Gemm: logits = W embedding + b), read from the ONNX file.</summary>
     public static OodClassifierLayer Layer() => OodClassifierLayer.FromOnnx(EncoderPath, "logits");
 
-    /// <summary>Pixels (one grey plane, raw 0..255) into the encoder, which outputs "embedding" and "logits".</summary>
+    /// <summary>
+    /// Pixels (one grey plane, raw 0..255) into the encoder, which outputs "embedding" and "logits". ml.Ood().ApplyOnnxEncoder
+    /// is ML.NET's ApplyOnnxModel (same columns, same values) run a block of images per ONNX Runtime call, on every core.
+    /// </summary>
     public static IEstimator<ITransformer> Encoder(MLContext ml)
         => ml.Transforms.ExtractPixels("input", "Image", colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red)
-            .Append(ml.Transforms.ApplyOnnxModel(["embedding", "logits"], ["input"], EncoderPath));
+            .Append(ml.Ood().ApplyOnnxEncoder(["embedding", "logits"], ["input"], EncoderPath));
 
     /// <summary>
     /// The detector: encoder, then one line per OOD score, then temperature scaling and the decision, both fitted on

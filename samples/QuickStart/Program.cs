@@ -45,7 +45,7 @@ catch (QuickStartException e)
 
 static void Run(QuickStartOptions options)
 {
-    // The encoder (ML.NET's ApplyOnnxModel) and every head take the device from the context.
+    // The encoder (ml.Ood().ApplyOnnxEncoder, ML.NET's ApplyOnnxModel in blocks) and every head take the device from the context.
     var ml = new MLContext(seed: 0) { GpuDeviceId = GpuDevice.Resolve(options.GpuDeviceId, Console.WriteLine), FallbackToCpu = true };
     var sizes = new JobSizes();
     var clock = Stopwatch.StartNew();

@@ -37,6 +37,7 @@ public sealed class ModelHost : IDisposable
         {
             Input = InputLayout.For(inputSchema, Model, Options);
             Heads = FindHeads(Model).ToList();
+            Encoders = Find<OodOnnxEncoderTransformer>(Model).ToList();
             Output = new OutputLayout(Heads, Model.GetOutputSchema(Input.Schema), Options.LogitsColumn);
         }
         catch
@@ -60,6 +61,9 @@ public sealed class ModelHost : IDisposable
 
     public IReadOnlyList<OodHeadTransformer> Heads { get; }
 
+    /// <summary>The model's batched ONNX encoders (ml.Ood().ApplyOnnxEncoder): in batching mode a batch is encoded in blocks, not row by row.</summary>
+    public IReadOnlyList<OodOnnxEncoderTransformer> Encoders { get; }
+
     /// <summary>"cpu" or "cuda:N".</summary>
     public string Device { get; }
 
@@ -77,6 +81,7 @@ public sealed class ModelHost : IDisposable
             threshold = h.Head.Kind == "threshold" ? h.ThresholdSettings.Threshold : (float?)null,
             parameters = h.Head.Parameters,
         }),
+        encoders = Encoders.Select(e => new { inputs = e.InputColumnNames, outputs = e.OutputColumnNames, blockSize = e.BlockSize }),
         scores = Output.Scores,
         decisions = Output.Decisions,
         predictedClass = Output.PredictedLabel ?? (Output.Logits is string l ? $"argmax({l})" : null),
@@ -97,11 +102,13 @@ public sealed class ModelHost : IDisposable
 
     public void Dispose() => (Model as IDisposable)?.Dispose();
 
-    private static IEnumerable<OodHeadTransformer> FindHeads(ITransformer model) => model switch
+    private static IEnumerable<OodHeadTransformer> FindHeads(ITransformer model) => Find<OodHeadTransformer>(model);
+
+    private static IEnumerable<T> Find<T>(ITransformer model) where T : ITransformer => model switch
     {
-        OodHeadTransformer head => [head],
-        OodLoadedModel loaded => FindHeads(loaded.Model),
-        IEnumerable<ITransformer> chain => chain.SelectMany(FindHeads),
+        T found => [found],
+        OodLoadedModel loaded => Find<T>(loaded.Model),
+        IEnumerable<ITransformer> chain => chain.SelectMany(Find<T>),
         _ => [],
     };
 

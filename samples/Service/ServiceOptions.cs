@@ -41,8 +41,8 @@ public sealed class ServiceOptions
 
     /// <summary>
     /// How many batches are gathered and scored at once (default: a quarter of the processors, at least 1): a batch's
-    /// image decoding and encoder run row by row on one thread, so a machine with many cores scores several batches side
-    /// by side, while ONNX Runtime spreads each head call over its own threads.
+    /// image decoding runs row by row on one thread, so a machine with many cores scores several batches side by side,
+    /// while the encoder (ml.Ood().ApplyOnnxEncoder) and the heads spread each batch over concurrent ONNX Runtime calls.
     /// </summary>
     public int BatchWorkers { get; set; } = Math.Max(1, Environment.ProcessorCount / 4);
 

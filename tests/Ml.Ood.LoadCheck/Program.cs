@@ -1,5 +1,6 @@
 // A separate process for the persistence bar (docs/ARCHITECTURE.md section 8): it loads a model saved by MlOod with
-// plain ml.Model.Load, calls nothing of MlOod, and prints the requested score (Single) or decision (Boolean) columns.
+// plain ml.Model.Load, calls nothing of MlOod, and prints the requested score (Single) or decision (Boolean) columns, or
+// vector of Single columns (an encoder's outputs) row after row.
 // With --mlood-load first it loads with ml.Ood().Load instead: the only way to restore a test-time head (OODD), whose
 // plain load refuses to score (docs/TEST-TIME-HEADS.md section 3).
 // Usage: Ml.Ood.LoadCheck [--mlood-load] <model.zip> <features.bin> <output.txt> <column> [<column> ...]
@@ -42,7 +43,9 @@ foreach (string column in args.Skip(3))
     output.WriteLine($"{column}\t{type}");
     var values = type == BooleanDataViewType.Instance
         ? scored.GetColumn<bool>(column).Select(v => v ? "1" : "0")
-        : scored.GetColumn<float>(column).Select(v => v.ToString("R", CultureInfo.InvariantCulture));
+        : type is VectorDataViewType
+            ? scored.GetColumn<float[]>(column).SelectMany(v => v).Select(v => v.ToString("R", CultureInfo.InvariantCulture))
+            : scored.GetColumn<float>(column).Select(v => v.ToString("R", CultureInfo.InvariantCulture));
     output.WriteLine(string.Join(' ', values));
 }
 return 0;

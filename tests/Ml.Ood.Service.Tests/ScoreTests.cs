@@ -69,8 +69,20 @@ public sealed class ScoreTests
         Assert.AreEqual(TestModels.EmbeddingThreshold, threshold.GetProperty("threshold").GetSingle());
         CollectionAssert.AreEqual(new[] { "EnergyScore", "KnnScore" }, root.GetProperty("scores").EnumerateArray().Select(s => s.GetString()).ToArray());
         Assert.AreEqual("cpu", root.GetProperty("device").GetString());
+        Assert.AreEqual(0, root.GetProperty("encoders").GetArrayLength(), "the embedding model has no encoder");
         var versions = root.GetProperty("versions");
         StringAssert.StartsWith(versions.GetProperty("onnxRuntime").GetString(), "1.31.0");
         StringAssert.StartsWith(versions.GetProperty("mlnet").GetString(), "5.0.1");
+    }
+
+    [TestMethod]
+    public async Task TheImageModelsEncoderIsServedBatched()
+    {
+        using var host = new ServiceHost(TestModels.ImageModelPath);
+        using var client = host.CreateClient();
+        using var model = JsonDocument.Parse(await client.GetStringAsync("/model"));
+        var encoder = model.RootElement.GetProperty("encoders").EnumerateArray().Single();
+        CollectionAssert.AreEqual(new[] { "input" }, encoder.GetProperty("inputs").EnumerateArray().Select(n => n.GetString()).ToArray());
+        CollectionAssert.AreEqual(new[] { "embedding", "logits" }, encoder.GetProperty("outputs").EnumerateArray().Select(n => n.GetString()).ToArray());
     }
 }

@@ -135,7 +135,7 @@ public static class TestModels
         string encoder = Path.Combine(RepositoryPaths.Root, "samples", "encoder", "mnist_lenet.onnx");
         var train = ImageView(ml, Images(64, 2));
         var scorer = ml.Transforms.ExtractPixels("input", "Image", colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red)
-            .Append(ml.Transforms.ApplyOnnxModel(["embedding", "logits"], ["input"], encoder))
+            .Append(ml.Ood().ApplyOnnxEncoder(["embedding", "logits"], ["input"], encoder))
             .Append(ml.Ood().Energy("EnergyScore", "logits"))
             .Append(ml.Ood().MaxSoftmaxProbability("MspScore", "logits"))
             .Append(ml.Ood().Knn("KnnScore", "embedding", k: 5))

@@ -21,12 +21,12 @@ namespace Ml.Ood;
 public sealed class OodLoadedModel : ITransformer, IDisposable
 {
     private readonly ITransformer _model;
-    private readonly OodHeadTransformer[] _heads;
+    private readonly IDisposable[] _heads;
     private readonly IDisposable[] _others;
     private readonly PrivateFolder? _folder;
     private readonly SharedLifetime _lifetime;
 
-    private OodLoadedModel(ITransformer model, OodHeadTransformer[] heads, IDisposable[] others, PrivateFolder? folder)
+    private OodLoadedModel(ITransformer model, IDisposable[] heads, IDisposable[] others, PrivateFolder? folder)
     {
         _model = model;
         _heads = heads;
@@ -47,7 +47,7 @@ public sealed class OodLoadedModel : ITransformer, IDisposable
     /// </summary>
     internal static ITransformer Wrap(ITransformer model, PrivateFolder folder)
     {
-        var heads = new List<OodHeadTransformer>();
+        var heads = new List<IDisposable>();
         var others = new List<IDisposable>();
         Collect(model, heads, others);
         if (others.Count == 0)
@@ -115,7 +115,7 @@ public sealed class OodLoadedModel : ITransformer, IDisposable
         {
             return;
         }
-        // The inner model's mappers took a reference to each head too: give those back in step.
+        // The inner model's mappers took a reference to each head and encoder too: give those back in step.
         foreach (var head in _heads)
         {
             head.Dispose();
@@ -134,12 +134,13 @@ public sealed class OodLoadedModel : ITransformer, IDisposable
         _folder?.TryDelete();
     }
 
-    private static void Collect(ITransformer transformer, List<OodHeadTransformer> heads, List<IDisposable> others)
+    /// <summary>Heads and batched encoders count their own users, so they are disposed in step; the rest with the last reference.</summary>
+    private static void Collect(ITransformer transformer, List<IDisposable> heads, List<IDisposable> others)
     {
         switch (transformer)
         {
-            case OodHeadTransformer head:
-                heads.Add(head);
+            case OodHeadTransformer or OodOnnxEncoderTransformer:
+                heads.Add((IDisposable)transformer);
                 break;
             case TransformerChain<ITransformer> chain:
                 foreach (var part in chain)

@@ -27,7 +27,7 @@ internal static class HeadRestorer
     {
         if (model is not TransformerChain<ITransformer> chain)
         {
-            return model;
+            return RestoreEncoder(context, model, execution, ownsModel);
         }
 
         if (SavableHeadForm.TryRecognise(context, chain, stubs, unhashed) is OodHeadModel head)
@@ -83,6 +83,40 @@ internal static class HeadRestorer
             throw;
         }
         return restored.SequenceEqual(parts) ? chain : new TransformerChain<ITransformer>([.. restored]);
+    }
+
+    /// <summary>
+    /// An MlOod encoder saved as ML.NET's OnnxTransformer becomes batched again; any other transformer stays as it is. Its
+    /// session is created here, as a head's is.
+    /// </summary>
+    private static ITransformer RestoreEncoder(MLContext context, ITransformer model, OodHeadExecution execution, bool ownsModel)
+    {
+        if (SavableEncoderForm.TryRecognise(context, model) is not OnnxEncoderModel encoder)
+        {
+            return model;
+        }
+
+        if (ownsModel)
+        {
+            (model as IDisposable)?.Dispose();
+        }
+
+        var batched = new OodOnnxEncoderTransformer(context, encoder, execution);
+        try
+        {
+            batched.State.Session();
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or ArgumentException)
+        {
+            batched.Dispose();
+            throw new InvalidDataException(OodErrors.Format(OodErrors.EncoderNotValidOnnx, encoder.Describe(), e.Message), e);
+        }
+        catch
+        {
+            batched.Dispose();
+            throw;
+        }
+        return batched;
     }
 
     /// <summary>A test-time head (its kind says so, whatever mapping it was saved with): its session is created here too.</summary>

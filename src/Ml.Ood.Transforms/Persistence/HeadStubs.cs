@@ -213,6 +213,13 @@ internal sealed class HeadStubs : IDisposable
             // Not readable as a head: ML.NET gets it as saved, and refuses it if it is damaged.
             return null;
         }
+        if (metadata.ContainsKey(OnnxEncoderModel.EncoderKey))
+        {
+            // A batched encoder is not stubbed (ML.NET loads it as its OnnxTransformer), but is checked here like a head.
+            OnnxEncoderModel.CheckHash(copy, length, OodErrors.Format(OodErrors.EncoderInEntrySubject, entryName));
+            return null;
+        }
+
         if (!metadata.ContainsKey(OodHeadInfo.HeadKey) || !OodHeadModel.HasHeadForm(inputs, outputs))
         {
             return null;
