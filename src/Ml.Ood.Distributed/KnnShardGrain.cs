@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Ml.Ood;
+
+/// <summary>
+/// Hosts one shard head: at activation it checks the shard file's SHA-256 against its key and opens an ONNX Runtime
+/// session from the file (the silo never holds a managed copy of the bank); each call runs the block in chunks of at most
+/// <see cref="KnnEstimator.MaxRowsPerRun"/> rows, so that the similarity block stays within half the shard.
+/// </summary>
+internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
+{
+    private InferenceSession? _session;
+    private int _dims;
+    private int _listLength;
+    private int _rowsPerRun;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        string key = this.GetPrimaryKeyString();
+        int hash = key.LastIndexOf('#');
+        string file = key[..hash];
+        string path = store.GetLocalPath(file);
+        string actual;
+        using (var stream = File.OpenRead(path))
+        {
+            actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+        if (actual != key[(hash + 1)..])
+        {
+            throw new InvalidDataException(OodErrors.Format(OodErrors.ShardHashMismatch, file, key[(hash + 1)..], actual));
+        }
+
+        var session = new InferenceSession(path);
+        try
+        {
+            var metadata = session.ModelMetadata.CustomMetadataMap;
+            if (!metadata.TryGetValue(OodHeadInfo.HeadKey, out string? kind) || kind != KnnShardGraph.Kind)
+            {
+                throw new InvalidDataException(OodErrors.Format(OodErrors.ShardFileNotShardHead, file, $"its head kind is '{kind}'"));
+            }
+
+            _dims = int.Parse(metadata[OodHeadInfo.InputSizeKey], CultureInfo.InvariantCulture);
+            _listLength = int.Parse(metadata[OodHeadInfo.ParameterPrefix + "k"], CultureInfo.InvariantCulture);
+            int rows = int.Parse(metadata[OodHeadInfo.ParameterPrefix + "rows"], CultureInfo.InvariantCulture);
+            _rowsPerRun = KnnEstimator.MaxRowsPerRun(rows, _dims, _listLength);
+            _session = session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _session?.Dispose();
+        _session = null;
+        return Task.CompletedTask;
+    }
+
+    public Task<ShardNeighbours> SearchAsync(ShardQueries queries)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        int n = queries.RowCount;
+        if (n < 0 || queries.Rows.Length != (long)n * _dims)
+        {
+            throw new ArgumentException(OodErrors.Format(OodErrors.ShardAnswerSizeMismatch, -1, (long)n * _dims, queries.Rows.Length), nameof(queries));
+        }
+
+        var answer = new ShardNeighbours(_listLength, new float[n * _listLength], new float[n * _listLength], new long[n * _listLength]);
+        for (int first = 0; first < n; first += _rowsPerRun)
+        {
+            Run(queries.Rows, first, Math.Min(_rowsPerRun, n - first), answer);
+        }
+        return Task.FromResult(answer);
+    }
+
+    private void Run(float[] rows, int first, int count, ShardNeighbours answer)
+    {
+        var session = _session!;
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
+            rows.AsMemory(first * _dims, count * _dims), [count, _dims]);
+        using var options = new RunOptions();
+        using var outputs = session.Run(options, [KnnShardGraph.QueryInput], [input],
+            [KnnShardGraph.CosinesOutput, KnnShardGraph.DistancesOutput, KnnShardGraph.IndicesOutput]);
+        int start = first * _listLength, length = count * _listLength;
+        outputs[0].GetTensorDataAsSpan<float>().CopyTo(answer.Cosines.AsSpan(start, length));
+        outputs[1].GetTensorDataAsSpan<float>().CopyTo(answer.Distances.AsSpan(start, length));
+        outputs[2].GetTensorDataAsSpan<long>().CopyTo(answer.Indices.AsSpan(start, length));
+    }
+}
