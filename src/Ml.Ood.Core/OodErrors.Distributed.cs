@@ -13,6 +13,9 @@ public static partial class OodErrors
     /// <summary>A call timeout that is not positive. {0}: the timeout.</summary>
     public const string ShardTimeoutNotPositive = "The shard call timeout must be positive; got {0}.";
 
+    /// <summary>Blocks in flight below 1. {0}: the count.</summary>
+    public const string BlocksInFlightTooSmall = "The blocks in flight per cursor must be at least 1; got {0}.";
+
     /// <summary>Attempts below 1. {0}: the attempts.</summary>
     public const string ShardAttemptsTooSmall = "The attempts per shard call must be at least 1; got {0}.";
 

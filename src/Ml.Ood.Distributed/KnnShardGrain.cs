@@ -1,14 +1,18 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
+using Orleans.Concurrency;
 
 namespace Ml.Ood;
 
 /// <summary>
 /// Hosts one shard head: at activation it checks the shard file's SHA-256 against its key and opens an ONNX Runtime
 /// session from the file (the silo never holds a managed copy of the bank); each call runs the block in chunks of at most
-/// <see cref="KnnEstimator.MaxRowsPerRun"/> rows, so that the similarity block stays within half the shard.
+/// <see cref="KnnEstimator.MaxRowsPerRun"/> rows, so that the similarity block stays within half the shard. Calls
+/// interleave (ONNX Runtime's Run is thread-safe and the session changes only at activation), so a silo computes the
+/// blocks a client has in flight at once.
 /// </summary>
+[Reentrant]
 internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
 {
     private InferenceSession? _session;

@@ -19,14 +19,17 @@ internal sealed class ShardFanOut(IGrainFactory grains, ShardManifest manifest, 
 
     /// <summary>Scores <paramref name="count"/> rows of <paramref name="rows"/> (count x width) into <paramref name="scores"/>.</summary>
     /// <exception cref="InvalidOperationException">A shard did not answer within the attempts.</exception>
-    public void Score(float[] rows, int count, Span<float> scores)
+    public void Score(float[] rows, int count, float[] scores) => ScoreAsync(rows, count, scores).GetAwaiter().GetResult();
+
+    /// <summary>Scores <paramref name="count"/> rows (count x width) into the first <paramref name="count"/> of <paramref name="scores"/>.</summary>
+    public async Task ScoreAsync(ReadOnlyMemory<float> rows, int count, Memory<float> scores)
     {
         int width = manifest.InputSize;
         var sent = new float[count * width];
         var nonFinite = new bool[count];
         for (int r = 0; r < count; r++)
         {
-            var row = rows.AsSpan(r * width, width);
+            var row = rows.Span.Slice(r * width, width);
             nonFinite[r] = !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(row);
             if (!nonFinite[r])
             {
@@ -35,13 +38,14 @@ internal sealed class ShardFanOut(IGrainFactory grains, ShardManifest manifest, 
         }
 
         var queries = new ShardQueries(sent, count);
-        var answers = Task.WhenAll(manifest.Shards.Select(s => AskAsync(s, queries))).GetAwaiter().GetResult();
-        ShardMerge.KthDistances(manifest.K, count, answers, scores);
+        var answers = await Task.WhenAll(manifest.Shards.Select(s => AskAsync(s, queries))).ConfigureAwait(false);
+        var span = scores.Span;
+        ShardMerge.KthDistances(manifest.K, count, answers, span);
         for (int r = 0; r < count; r++)
         {
             if (nonFinite[r])
             {
-                scores[r] = float.NaN;
+                span[r] = float.NaN;
             }
         }
     }

@@ -5,14 +5,16 @@ using Ml.Ood.Transforms.Execution;
 namespace Ml.Ood;
 
 /// <summary>
-/// Reads a block of rows ahead, scores it on every shard (<see cref="ShardFanOut"/>), then serves the rows with their
-/// score and the requested source columns (buffered per block, as the single head's cursor does).
+/// Reads <see cref="ShardCalls.BlocksInFlight"/> blocks of rows ahead, scores them on every shard at once
+/// (<see cref="ShardFanOut"/>), then serves the rows in order with their score and the requested source columns (buffered,
+/// as the single head's cursor does).
 /// </summary>
 internal sealed class ShardedKnnCursor : DataViewRowCursor
 {
     private readonly DataViewRowCursor _source;
     private readonly ShardFanOut _fanOut;
     private readonly int _blockSize;
+    private readonly int _fill;
     private readonly int _width;
     private readonly ValueGetter<VBuffer<float>> _inputGetter;
     private readonly ValueGetter<DataViewRowId> _idGetter;
@@ -35,19 +37,20 @@ internal sealed class ShardedKnnCursor : DataViewRowCursor
         _source = source;
         _fanOut = fanOut;
         _blockSize = fanOut.Calls.BlockSize;
+        _fill = _blockSize * fanOut.Calls.BlocksInFlight;
         _width = fanOut.Manifest.InputSize;
         _inputGetter = source.GetGetter<VBuffer<float>>(input);
         _idGetter = source.GetIdGetter();
         _buffers = new ColumnBuffer?[source.Schema.Count];
         foreach (var column in passThrough)
         {
-            _buffers[column.Index] = ColumnBuffer.Create(source, column, _blockSize);
+            _buffers[column.Index] = ColumnBuffer.Create(source, column, _fill);
         }
 
         _active = _buffers.OfType<ColumnBuffer>().ToArray();
-        _inputs = new float[_blockSize * _width];
-        _scores = new float[_blockSize];
-        _ids = new DataViewRowId[_blockSize];
+        _inputs = new float[_fill * _width];
+        _scores = new float[_fill];
+        _ids = new DataViewRowId[_fill];
     }
 
     public override DataViewSchema Schema { get; }
@@ -100,7 +103,7 @@ internal sealed class ShardedKnnCursor : DataViewRowCursor
     private bool FillBlock()
     {
         int rows = 0;
-        while (rows < _blockSize && _source.MoveNext())
+        while (rows < _fill && _source.MoveNext())
         {
             _inputGetter(ref _row);
             ShardedKnnRowMapper.CheckLength(_fanOut.Manifest, _row.Length, _rowsRead);
@@ -114,14 +117,22 @@ internal sealed class ShardedKnnCursor : DataViewRowCursor
             rows++;
             _rowsRead++;
         }
-        _exhausted = rows < _blockSize;
+        _exhausted = rows < _fill;
         _rowsInBlock = rows;
         if (rows == 0)
         {
             return false;
         }
 
-        _fanOut.Score(_inputs, rows, _scores);
+        // Blocks in flight at once: each is a pure function of its rows, so they may finish in any order.
+        var blocks = new List<Task>();
+        for (int first = 0; first < rows; first += _blockSize)
+        {
+            int count = Math.Min(_blockSize, rows - first);
+            blocks.Add(_fanOut.ScoreAsync(_inputs.AsMemory(first * _width, count * _width), count, _scores.AsMemory(first, count)));
+        }
+
+        Task.WhenAll(blocks).GetAwaiter().GetResult();
         return true;
     }
 

@@ -18,6 +18,12 @@ public sealed class ShardedKnnOptions
     /// <summary>Rows per block sent to every shard at once; 256 by default (the single head's block).</summary>
     public int BlockSize { get; set; } = 256;
 
+    /// <summary>
+    /// Blocks a cursor sends before it waits for their answers; 4 by default, so that the silos compute while the client
+    /// merges and the network carries the next blocks.
+    /// </summary>
+    public int BlocksInFlight { get; set; } = 4;
+
     /// <summary>The most time one attempt of one shard's call may take; 30 seconds by default (Orleans' response timeout).</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -30,7 +36,7 @@ public sealed class ShardedKnnOptions
     /// <summary>The pause before the second attempt, doubled before each later one; 200 ms by default.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    internal ShardCalls Calls => new(BlockSize, CallTimeout, MaxAttempts, RetryDelay);
+    internal ShardCalls Calls => new(BlockSize, CallTimeout, MaxAttempts, RetryDelay, BlocksInFlight);
 
     internal void Validate()
     {
@@ -50,7 +56,8 @@ public sealed class ShardedKnnOptions
 /// <param name="CallTimeout">One attempt's limit.</param>
 /// <param name="MaxAttempts">Attempts per shard and block.</param>
 /// <param name="RetryDelay">The first pause between attempts, doubled each time.</param>
-public sealed record ShardCalls(int BlockSize, TimeSpan CallTimeout, int MaxAttempts, TimeSpan RetryDelay)
+/// <param name="BlocksInFlight">Blocks a cursor sends at once.</param>
+public sealed record ShardCalls(int BlockSize, TimeSpan CallTimeout, int MaxAttempts, TimeSpan RetryDelay, int BlocksInFlight)
 {
     /// <summary>The defaults of <see cref="ShardedKnnOptions"/>.</summary>
     public static ShardCalls Default { get; } = new ShardedKnnOptions { Knn = new() { InputColumnName = "x" } }.Calls;
@@ -60,6 +67,11 @@ public sealed record ShardCalls(int BlockSize, TimeSpan CallTimeout, int MaxAtte
         if (BlockSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, OodErrors.Format(OodErrors.BlockSizeTooSmall, BlockSize));
+        }
+
+        if (BlocksInFlight < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlocksInFlight), BlocksInFlight, OodErrors.Format(OodErrors.BlocksInFlightTooSmall, BlocksInFlight));
         }
 
         if (CallTimeout <= TimeSpan.Zero)
