@@ -20,7 +20,7 @@ public sealed record ClusterOptions(string Mode, int Silo, string Store, int Sha
 
     public static int Usage()
     {
-        Console.Error.WriteLine("usage: Cluster silo <n> | client | demo  [--store folder] [--shards S] [--silos N]");
+        Console.Error.WriteLine("usage: Cluster silo <n> | client | demo | bench  [--store folder] [--shards S] [--silos N]");
         return 2;
     }
 

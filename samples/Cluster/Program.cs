@@ -5,6 +5,7 @@
 //   dotnet run --project samples/Cluster -c Release -- silo 1      # terminal 2: the second silo (port 11112)
 //   dotnet run --project samples/Cluster -c Release -- client      # terminal 3: fit, score, compare
 //   dotnet run --project samples/Cluster -c Release -- demo        # or all three at once (CI): two silo processes and the client
+//   (bench: the client of tests/Ml.Ood.Benchmarks/cluster-bench.sh, which starts the silos itself)
 //
 // Every process reads the shard store folder (--store, default /tmp/mlood-cluster-store): on several machines it would be a
 // shared volume. The data is the quick start's (MLOOD_DATA, or fetched into .cache/mlood-data).
@@ -16,5 +17,6 @@ return options.Mode switch
     "silo" => await SiloProcess.RunAsync(options),
     "client" => await ClientProcess.RunAsync(options),
     "demo" => await Demo.RunAsync(options),
+    "bench" => await Bench.RunAsync(options, args),
     _ => ClusterOptions.Usage(),
 };

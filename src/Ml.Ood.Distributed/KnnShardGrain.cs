@@ -36,7 +36,8 @@ internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
             throw new InvalidDataException(OodErrors.Format(OodErrors.ShardHashMismatch, file, key[(hash + 1)..], actual));
         }
 
-        var session = new InferenceSession(path);
+        using var options = Options(new FileInfo(path).Length);
+        var session = new InferenceSession(path, options);
         try
         {
             var metadata = session.ModelMetadata.CustomMetadataMap;
@@ -57,6 +58,24 @@ internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
             throw;
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// As the single head's session (HeadSession.CreateSession): every core, no spinning between calls (a silo's other
+    /// grains and the blocks in flight share the cores), and no prepacked copy of a bank of 16 MB or more, which the
+    /// single head keeps in external data without one; a small shard keeps it, as the small single head does, so that a
+    /// single row goes through the same GEMM kernel in both.
+    /// </summary>
+    private static SessionOptions Options(long modelBytes)
+    {
+        var options = new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount, InterOpNumThreads = 1 };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        if (modelBytes >= Transforms.Persistence.ExternalDataFiles.MinModelBytes)
+        {
+            options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        }
+
+        return options;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
