@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
+using Ml.Ood.Transforms.Persistence;
 using Orleans.Concurrency;
 
 namespace Ml.Ood;
 
 /// <summary>
 /// Hosts one shard head: at activation it checks the shard file's SHA-256 against its key and opens an ONNX Runtime
-/// session from the file (the silo never holds a managed copy of the bank); each call runs the block in chunks of at most
+/// session from the file, memory-mapped from 16 MB on (the silo never holds a managed copy of the bank); each call runs the block in chunks of at most
 /// <see cref="KnnEstimator.MaxRowsPerRun"/> rows, so that the similarity block stays within half the shard. Calls
 /// interleave (ONNX Runtime's Run is thread-safe and the session changes only at activation), so a silo computes the
 /// blocks a client has in flight at once.
@@ -16,6 +17,7 @@ namespace Ml.Ood;
 internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
 {
     private InferenceSession? _session;
+    private ExternalDataFiles? _external;
     private int _dims;
     private int _listLength;
     private int _rowsPerRun;
@@ -36,8 +38,7 @@ internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
             throw new InvalidDataException(OodErrors.Format(OodErrors.ShardHashMismatch, file, key[(hash + 1)..], actual));
         }
 
-        using var options = Options(new FileInfo(path).Length);
-        var session = new InferenceSession(path, options);
+        var session = Open(path);
         try
         {
             var metadata = session.ModelMetadata.CustomMetadataMap;
@@ -55,9 +56,39 @@ internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
         catch
         {
             session.Dispose();
+            Release();
             throw;
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A shard of 16 MB or more is opened as the single head opens a large head: rewritten in ONNX's external-data form in
+    /// a private folder, which ONNX Runtime memory-maps (one copy of the bank, in file-backed pages; from bytes or an inline
+    /// file it would parse the protobuf and copy the initializer), and unlinked once mapped.
+    /// </summary>
+    private InferenceSession Open(string path)
+    {
+        long length = new FileInfo(path).Length;
+        using var options = Options(length);
+        if (length < ExternalDataFiles.MinModelBytes)
+        {
+            return new InferenceSession(path, options);
+        }
+
+        using (var inline = File.OpenRead(path))
+        {
+            _external = ExternalDataFiles.Create(inline, length);
+        }
+        var session = new InferenceSession(_external.ModelPath(), options);
+        _external.ReleasePaths();
+        return session;
+    }
+
+    private void Release()
+    {
+        _external?.Dispose();
+        _external = null;
     }
 
     /// <summary>
@@ -70,7 +101,7 @@ internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
     {
         var options = new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount, InterOpNumThreads = 1 };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        if (modelBytes >= Transforms.Persistence.ExternalDataFiles.MinModelBytes)
+        if (modelBytes >= ExternalDataFiles.MinModelBytes)
         {
             options.AddSessionConfigEntry("session.disable_prepacking", "1");
         }
@@ -82,6 +113,7 @@ internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
     {
         _session?.Dispose();
         _session = null;
+        Release();
         return Task.CompletedTask;
     }
 

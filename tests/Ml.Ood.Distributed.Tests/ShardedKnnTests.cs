@@ -110,6 +110,27 @@ public sealed class ShardedKnnTests
     }
 
     [TestMethod]
+    public void ShardOf16MbOrMoreIsMemoryMappedAndExact()
+    {
+        // 8,500 x 512 floats are 17.4 MB: the grain rewrites the shard in external-data form and ONNX Runtime maps the
+        // data file (unlinked once mapped), as the single head does with a bank of that size. The silos run in this
+        // process, so the mapping shows in its /proc/self/maps.
+        var ml = new MLContext(seed: 1);
+        var train = Vectors.Create(ml, Vectors.Random(8500, 512, seed: 7));
+        var test = Vectors.Create(ml, Vectors.Random(64, 512, seed: 8));
+        int before = MappedDeletedDataFiles();
+
+        var sharded = Fit(ml, train, k: 10, shards: 1, blockSize: 32).Transform(test).GetColumn<float>("KnnScore").ToArray();
+
+        Assert.IsGreaterThan(before, MappedDeletedDataFiles(), "the shard's data file is mapped");
+        var single = ml.Ood().Knn("KnnScore", "Embedding", k: 10).Fit(train).Transform(test).GetColumn<float>("KnnScore").ToArray();
+        Vectors.AssertBitwise(single, sharded, "8,500 x 512 in one mapped shard");
+    }
+
+    private static int MappedDeletedDataFiles()
+        => File.ReadLines("/proc/self/maps").Count(l => l.EndsWith("head.onnx.data (deleted)", StringComparison.Ordinal));
+
+    [TestMethod]
     public void SavingIntoAnMlNetZipIsRefusedWithTheWayToSave()
     {
         var (bank, _, _) = Vectors.Knn();
