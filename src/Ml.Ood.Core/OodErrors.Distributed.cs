@@ -47,6 +47,10 @@ public static partial class OodErrors
     public const string ShardAnswerSizeMismatch =
         "KNN shard {0} answered with {2} values where {1} were expected; the silo runs another version of the shard head.";
 
+    /// <summary>A block of queries whose values do not match its row count. {0}: rows, {1}: width, {2}: values.</summary>
+    public const string ShardQueriesSizeMismatch =
+        "A block of {0} query rows of width {1} needs {0} x {1} values but holds {2}; send whole rows of the model's width.";
+
     /// <summary>A manifest file that cannot be read. {0}: path, {1}: the problem.</summary>
     public const string ShardManifestInvalid = "'{0}' is not a sharded KNN model MlOod can load: {1}.";
 

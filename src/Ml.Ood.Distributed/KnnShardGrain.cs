@@ -14,6 +14,7 @@ namespace Ml.Ood;
 /// blocks a client has in flight at once.
 /// </summary>
 [Reentrant]
+[ShardSpreadPlacement]
 internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
 {
     private InferenceSession? _session;
@@ -24,18 +25,16 @@ internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        string key = this.GetPrimaryKeyString();
-        int hash = key.LastIndexOf('#');
-        string file = key[..hash];
+        var (file, expected) = ShardKey.FileAndHash(this.GetPrimaryKeyString());
         string path = store.GetLocalPath(file);
         string actual;
         using (var stream = File.OpenRead(path))
         {
             actual = Convert.ToHexStringLower(SHA256.HashData(stream));
         }
-        if (actual != key[(hash + 1)..])
+        if (actual != expected)
         {
-            throw new InvalidDataException(OodErrors.Format(OodErrors.ShardHashMismatch, file, key[(hash + 1)..], actual));
+            throw new InvalidDataException(OodErrors.Format(OodErrors.ShardHashMismatch, file, expected, actual));
         }
 
         var session = Open(path);
@@ -123,7 +122,7 @@ internal sealed class KnnShardGrain(IShardStore store) : Grain, IKnnShardGrain
         int n = queries.RowCount;
         if (n < 0 || queries.Rows.Length != (long)n * _dims)
         {
-            throw new ArgumentException(OodErrors.Format(OodErrors.ShardAnswerSizeMismatch, -1, (long)n * _dims, queries.Rows.Length), nameof(queries));
+            throw new ArgumentException(OodErrors.Format(OodErrors.ShardQueriesSizeMismatch, n, _dims, queries.Rows.Length), nameof(queries));
         }
 
         var answer = new ShardNeighbours(_listLength, new float[n * _listLength], new float[n * _listLength], new long[n * _listLength]);

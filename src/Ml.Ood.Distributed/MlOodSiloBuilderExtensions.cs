@@ -7,7 +7,7 @@ public static class MlOodSiloBuilderExtensions
 {
     /// <summary>
     /// Lets this silo host KNN shard grains, which read their shard files from <paramref name="store"/> (the store the
-    /// sharded head was fitted into; every silo of the cluster needs it).
+    /// sharded head was fitted into; every silo of the cluster needs it), placed one shard per silo in turn.
     /// </summary>
     /// <param name="builder">The silo builder.</param>
     /// <param name="store">The shard store.</param>
@@ -16,6 +16,7 @@ public static class MlOodSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(store);
         builder.Services.TryAddSingleton(store);
+        builder.AddPlacementDirector<ShardSpreadPlacement, ShardSpreadPlacementDirector>();
         return builder;
     }
 }

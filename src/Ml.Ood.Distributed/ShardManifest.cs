@@ -8,8 +8,8 @@ namespace Ml.Ood;
 /// <param name="Rows">The rows the shard holds.</param>
 public sealed record ShardEntry(int Index, string FileName, string Sha256, long FirstRow, int Rows)
 {
-    /// <summary>The shard grain's key: the file and its hash, so that a changed file is a different grain.</summary>
-    internal string GrainKey => $"{FileName}#{Sha256}";
+    /// <summary>The shard grain's key: its index (for placement), the file and its hash, so that a changed file is a different grain.</summary>
+    internal string GrainKey => ShardKey.For(this);
 }
 
 /// <summary>

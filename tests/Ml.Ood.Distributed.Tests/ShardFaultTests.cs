@@ -114,15 +114,45 @@ public sealed class ShardFaultTests
         StringAssert.Contains(error.Message, OodErrors.Format(OodErrors.ShardFileMissing, shard.FileName, TestCluster3.Store.Folder));
     }
 
+    [TestMethod]
+    public async Task BlockOfPartialRowsIsRefusedByTheGrain()
+    {
+        var (bank, _, _) = Vectors.Knn();
+        var ml = new MLContext(seed: 1);
+        var sharded = ShardedKnnTests.Fit(ml, Vectors.Create(ml, bank), k: 5, shards: 2, blockSize: 16);
+        var grain = TestCluster3.Cluster.Client.GetGrain<IKnnShardGrain>(sharded.Manifest.Shards[0].GrainKey);
+
+        var error = await Assert.ThrowsExactlyAsync<ArgumentException>(() => grain.SearchAsync(new ShardQueries(new float[20], 2)));
+
+        StringAssert.StartsWith(error.Message, OodErrors.Format(OodErrors.ShardQueriesSizeMismatch, 2, 16, 20));
+    }
+
+    [TestMethod]
+    public async Task ShardsSpreadOnePerSilo()
+    {
+        var (bank, queries, _) = Vectors.Knn();
+        var ml = new MLContext(seed: 1);
+        var sharded = ShardedKnnTests.Fit(ml, Vectors.Create(ml, bank), k: 5, shards: 3, blockSize: 16);
+        _ = sharded.Transform(Vectors.Create(ml, queries)).GetColumn<float>("KnnScore").ToArray();
+
+        var hosts = await Hosts(sharded.Manifest);
+
+        Assert.HasCount(3, hosts.Values.Distinct(), $"hosts: {string.Join(", ", hosts.Values)}");
+    }
+
+    private static async Task<Dictionary<string, Orleans.Runtime.SiloAddress>> Hosts(ShardManifest manifest)
+    {
+        var keys = manifest.Shards.Select(s => s.GrainKey).ToHashSet();
+        var activations = await TestCluster3.Cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return activations.Where(a => keys.Contains(a.GrainId.Key.ToString()!)).ToDictionary(a => a.GrainId.Key.ToString()!, a => a.SiloAddress);
+    }
+
     /// <summary>A silo other than the primary (which holds the test cluster's membership) that hosts one of the shards.</summary>
     private static async Task<Orleans.TestingHost.SiloHandle> SecondarySiloHostingAShard(ShardManifest manifest)
     {
-        var keys = manifest.Shards.Select(s => s.GrainKey).ToHashSet();
-        var management = TestCluster3.Cluster.Client.GetGrain<IManagementGrain>(0);
-        var activations = await management.GetDetailedGrainStatistics();
-        var hosts = activations.Where(a => keys.Contains(a.GrainId.Key.ToString()!)).Select(a => a.SiloAddress).ToHashSet();
+        var hosts = (await Hosts(manifest)).Values.ToHashSet();
         var silo = TestCluster3.Cluster.Silos.FirstOrDefault(s => s != TestCluster3.Cluster.Primary && hosts.Contains(s.SiloAddress));
-        Assert.IsNotNull(silo, $"no secondary silo hosts one of the {keys.Count} shards (hosts: {string.Join(", ", hosts)})");
+        Assert.IsNotNull(silo, $"no secondary silo hosts one of the {manifest.Shards.Count} shards (hosts: {string.Join(", ", hosts)})");
         return silo;
     }
 }
