@@ -1,0 +1,37 @@
+namespace Ml.Ood;
+
+/// <summary>
+/// The sharded heads on <c>ml.Ood()</c> (Ml.Ood.Distributed): KNN over a bank sharded across an Orleans cluster, and
+/// loading a saved one with a cluster client.
+/// </summary>
+public static class OodDistributedCatalog
+{
+    /// <summary>
+    /// Exact KNN distance (Sun et al., ICML 2022; higher = OOD) over a bank cut into <see cref="ShardedKnnOptions.Shards"/>
+    /// shards that the cluster's silos serve. The scores equal <c>ml.Ood().Knn</c>'s with the same options.
+    /// </summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="clusterClient">A started Orleans client of a cluster whose silos called <c>AddMlOodShards</c>.</param>
+    /// <param name="store">Where the shard files go; the silos must read the same store.</param>
+    /// <param name="options">Columns, k, sampling, shards and call settings.</param>
+    public static ShardedKnnEstimator ShardedKnn(this OodCatalog catalog, IClusterClient clusterClient, IShardStore store, ShardedKnnOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new ShardedKnnEstimator(catalog, clusterClient, store, options);
+    }
+
+    /// <summary>Loads a sharded KNN head saved by <see cref="ShardedKnnTransformer.Save(string)"/>.</summary>
+    /// <param name="catalog">The MlOod catalog.</param>
+    /// <param name="path">The saved manifest.</param>
+    /// <param name="clusterClient">A started Orleans client of a cluster whose silos read the model's shard store.</param>
+    /// <exception cref="InvalidDataException">The file is not a sharded KNN model, or its entries do not add up.</exception>
+    public static ShardedKnnTransformer LoadSharded(this OodCatalog catalog, string path, IClusterClient clusterClient)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(clusterClient);
+        var file = ShardedModelFile.Read(path);
+        return new ShardedKnnTransformer(clusterClient, file.Manifest, file.Calls);
+    }
+}
