@@ -61,4 +61,12 @@ public static partial class OodErrors
 
     /// <summary>A shard store name that is not a plain file name. {0}: the name.</summary>
     public const string ShardNameInvalid = "'{0}' is not a valid shard file name: use letters, digits, '-', '_' and '.'.";
+
+    /// <summary>
+    /// A shard whose bank would not fit one ONNX file (a shard file holds its rows inline). {0}: shards, {1}: rows in the
+    /// largest shard, {2}: width, {3}: its size in GB, {4}: the fewest shards that fit.
+    /// </summary>
+    public const string ShardTooLarge =
+        "With {0} shards the largest KNN shard would hold {1:N0} rows x {2} floats ({3:F2} GB), over the 2 GB an ONNX shard " +
+        "file can hold; set ShardedKnnOptions.Shards to at least {4}.";
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.ML;
+using Ml.Ood.Transforms.Onnx;
 
 namespace Ml.Ood;
 
@@ -68,6 +69,7 @@ public sealed class ShardedKnnEstimator : IEstimator<ShardedKnnTransformer>
                 OodErrors.Format(OodErrors.MoreShardsThanRows, _options.Shards, rows));
         }
 
+        CheckShardSize(rows, width, _options.Shards);
         string prefix = _options.ShardNamePrefix ?? $"knn-{Guid.NewGuid():N}";
         var shards = new ShardEntry[_options.Shards];
         long first = 0;
@@ -92,6 +94,22 @@ public sealed class ShardedKnnEstimator : IEstimator<ShardedKnnTransformer>
         HeadSchema.CheckInput(inputSchema, _options.Knn.InputColumnName);
         string output = _options.Knn.OutputColumnName;
         return new SchemaShape(inputSchema.Where(c => c.Name != output).Append(HeadSchema.OutputColumn(_catalog.Context, output, OodHeadOutputKind.Score)));
+    }
+
+    /// <summary>
+    /// Throws before writing anything if the largest shard would not fit one ONNX file: a shard file holds its rows inline
+    /// (the single head's external-data form for banks over 2 GB is not used for shards; more shards are the remedy).
+    /// </summary>
+    internal static void CheckShardSize(long rows, int width, int shards)
+    {
+        long largest = (rows + shards - 1) / shards;
+        long bytes = largest * width * sizeof(float);
+        if (ExternalBankWriter.IsLarge(largest, width))
+        {
+            long perShard = ExternalBankWriter.ThresholdBytes / ((long)width * sizeof(float));
+            throw new ArgumentOutOfRangeException(nameof(ShardedKnnOptions.Shards), shards,
+                OodErrors.Format(OodErrors.ShardTooLarge, shards, largest, width, bytes / 1e9, (rows + perShard - 1) / perShard));
+        }
     }
 
     /// <summary>Rows first .. first + count of the bank, transposed to [width, count] (the layout the shard's MatMul reads).</summary>

@@ -18,6 +18,8 @@ stop_silos() {
   pids=()
 }
 trap 'stop_silos; rm -rf "$store"' EXIT
+# A shard file holds its rows inline (at most 2e9 bytes): a 1,000,000 x 512 bank needs 2 shards even on one silo.
+per_shard=$((2000000000 / (dims * 4))); min_shards=$(((rows + per_shard - 1) / per_shard))
 common=(--rows "$rows" --dims "$dims" --queries "$queries" --store "$store")
 
 if [ "$single" = 1 ]; then
@@ -30,7 +32,8 @@ for n in $silo_counts; do
     pids+=($!)
     until grep -q "silo $i up" "$log"; do kill -0 "${pids[-1]}" || { cat "$log"; exit 1; }; sleep 0.5; done
   done
-  dotnet "$dll" bench --shards "$n" --silos "$n" "${common[@]}" | grep '^bench'
+  shards=$((n > min_shards ? n : min_shards))
+  dotnet "$dll" bench --shards "$shards" --silos "$n" "${common[@]}" | grep '^bench'
   for ((i = 0; i < n; i++)); do
     awk -v s="$i" '/^VmRSS|^VmHWM/ { v[$1] = $2 } END { printf "  silo %d: RSS %.0f MB, peak %.0f MB\n", s, v["VmRSS:"] / 1024, v["VmHWM:"] / 1024 }' \
       "/proc/${pids[$i]}/status"
