@@ -9,10 +9,14 @@ namespace Ml.Ood.Benchmarks;
 /// serve-load URL LABEL [SECONDS] [CLIENTS]: closed-loop clients against a running samples/Service, each sending one
 /// 28 x 28 PNG per request (seeded noise; the scoring cost does not depend on the content) and waiting for its answer.
 /// Prints one markdown row per client count: throughput (requests/s), p50 and p99 latency, errors. Run by
-/// serving-load.sh, which starts the service in each mode.
+/// serving-load.sh, which starts the service in each mode. MLOOD_LOAD_PATH (default /score) posts the same bodies to another
+/// path: a path the service does not route (answered 404 without reading an image) measures what HTTP and these clients
+/// alone cost on the machine, the ceiling any scoring mode stays under (its "errors" are then the 404s).
 /// </summary>
 public static class ServingLoad
 {
+    private static readonly string Path = Environment.GetEnvironmentVariable("MLOOD_LOAD_PATH") is { Length: > 0 } path ? path : "/score";
+
     public static int Run(string url, string label, double seconds, int[] clients)
     {
         var images = Enumerable.Range(0, 256).Select(i =>
@@ -50,7 +54,7 @@ public static class ServingLoad
                 using var content = new ByteArrayContent(images[next++ % images.Length]);
                 content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
                 long start = Stopwatch.GetTimestamp();
-                using var response = await http.PostAsync("/score", content);
+                using var response = await http.PostAsync(Path, content);
                 await response.Content.ReadAsByteArrayAsync();
                 latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 if (!response.IsSuccessStatusCode)
