@@ -61,12 +61,15 @@ public static class Bench
         return 0;
     }
 
-    /// <summary>This process's peak resident memory (VmHWM), in MB; NaN where /proc is missing.</summary>
+    /// <summary>
+    /// This process's peak resident memory (VmHWM), in MB; NaN where /proc is missing. The line is "VmHWM:\t%8lu kB": split
+    /// on any white space, since from 10 GB on no space follows the tab.
+    /// </summary>
     public static double PeakRssMb()
     {
         const string status = "/proc/self/status";
         string? line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
-        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+        return line is null ? double.NaN : long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
     }
 
     /// <summary>Seeded Gaussian rows, generated as the view is read (never all in memory at once).</summary>
