@@ -101,6 +101,54 @@ public sealed class ShardedZipTests
             Assert.ThrowsExactly<InvalidOperationException>(() => new ShardedHeadMappingFactory().GetMapping()).Message);
     }
 
+    [TestMethod]
+    public void ALoneShardedHeadSavesAndLoadsToo()
+    {
+        var (ml, train, test, _) = Data();
+        var sharded = ShardedKnnTests.Fit(ml, train, k: 5, shards: 3, blockSize: 16);
+        string zip = TempPath("zip");
+        ml.Model.Save(sharded, train.Schema, zip);
+
+        var loaded = ml.Ood().LoadSharded(zip, TestCluster3.Cluster.Client, out _);
+
+        Assert.IsInstanceOfType<ShardedKnnTransformer>(Inner(loaded).Single());
+        Vectors.AssertBitwise(sharded.Transform(test).GetColumn<float>("KnnScore").ToArray(),
+            loaded.Transform(test).GetColumn<float>("KnnScore").ToArray(), "a lone sharded head");
+        (loaded as IDisposable)?.Dispose();
+        File.Delete(zip);
+    }
+
+    [TestMethod]
+    public void SettingsThatDoNotMatchTheHeadAreRefused()
+    {
+        // Reachable only through a head re-sealed with its content hash recomputed: the restorer still checks what it reads.
+        var (ml, train, _, _) = Data();
+        var sharded = ShardedKnnTests.Fit(ml, train, k: 5, shards: 2, blockSize: 16);
+        string json = new ShardedModelFile(sharded.Manifest, sharded.Calls).ToJson();
+        var client = TestCluster3.Cluster.Client;
+
+        var restored = ShardedZipForm.Restore(Info("Embedding", 16, new() { ["manifest"] = json }), client);
+        Assert.AreEqual(json, new ShardedModelFile(restored.Manifest, restored.Calls).ToJson(), "the settings as saved restore");
+        AssertRefused(Info("Embedding", 16, []), "its setting 'manifest' is missing");
+        AssertRefused(Info("Embedding", 16, new() { ["manifest"] = "{" }), "");
+        AssertRefused(Info("Other", 16, new() { ["manifest"] = json }), "its manifest reads 'Embedding'[16]");
+        AssertRefused(Info("Embedding", 8, new() { ["manifest"] = json }), "where the head reads 'Embedding'[8]");
+        AssertRefused(Info("Embedding", 16, new() { ["manifest"] = json.Replace("\"K\":5", "\"K\":0", StringComparison.Ordinal) }),
+            "k or the width below 1");
+
+        void AssertRefused(OodHeadInfo info, string problem)
+        {
+            var error = Assert.ThrowsExactly<InvalidDataException>(() => ShardedZipForm.Restore(info, client));
+            StringAssert.StartsWith(error.Message, "The sharded KNN head writing 'KnnScore' in this model cannot be restored: ");
+            StringAssert.Contains(error.Message, problem);
+        }
+    }
+
+    /// <summary>A head description as the saved form's metadata would give it (its constructor is internal to Ml.Ood.Transforms).</summary>
+    private static OodHeadInfo Info(string input, int width, Dictionary<string, string> parameters)
+        => (OodHeadInfo)Activator.CreateInstance(typeof(OodHeadInfo), BindingFlags.NonPublic | BindingFlags.Instance, null,
+            ["knn_sharded", input, "KnnScore", width, OodHeadOutputKind.Score, parameters, false], null)!;
+
     private static (MLContext Ml, IDataView Train, IDataView Test, float[][] Queries) Data()
     {
         var (bank, queries, _) = Vectors.Knn();
