@@ -16,10 +16,12 @@ namespace Ml.Ood;
 /// never a score over the shards that answered. A NaN or infinite input scores NaN.
 /// </para>
 /// <para>
-/// Saving: <see cref="Save(string)"/> writes the manifest (columns, k, the shard files and their SHA-256, the call
-/// settings) as JSON, and <c>ml.Ood().LoadSharded(path, clusterClient)</c> reads it; the bank stays in the shard store.
-/// ML.NET's model zip cannot hold a transformer whose loader is not registered with ML.NET, so
-/// <see cref="ICanSaveModel.Save(ModelSaveContext)"/> throws and says so.
+/// Saving: <c>ml.Model.Save</c> saves the transformer, alone or in a pipeline, as MlOod's saved form of a head: a stub
+/// of its signature whose settings hold the manifest (columns, k, the shard files and their SHA-256) and the call
+/// settings, sealed with the content hash as every head; <c>ml.Ood().LoadSharded(path, clusterClient, out schema)</c>
+/// loads the pipeline. Plain <c>ml.Model.Load</c> and <c>ml.Ood().Load</c> refuse it, naming LoadSharded.
+/// <see cref="Save(string)"/> writes the manifest alone as JSON, for <c>ml.Ood().LoadSharded(path, clusterClient)</c>.
+/// The bank stays in the shard store either way.
 /// </para>
 /// </remarks>
 public sealed class ShardedKnnTransformer : ITransformer
@@ -71,7 +73,9 @@ public sealed class ShardedKnnTransformer : ITransformer
     }
 
     /// <inheritdoc/>
-    /// <exception cref="NotSupportedException">Always: see <see cref="Save(string)"/>.</exception>
     void ICanSaveModel.Save(ModelSaveContext ctx)
-        => throw new NotSupportedException(OodErrors.Format(OodErrors.ShardedModelNotZipSavable, "ShardedKnnTransformer.Save(path)"));
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ShardedZipForm.Save(this, ctx);
+    }
 }

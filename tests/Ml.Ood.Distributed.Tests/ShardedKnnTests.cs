@@ -131,21 +131,6 @@ public sealed class ShardedKnnTests
         => File.ReadLines("/proc/self/maps").Count(l => l.EndsWith("head.onnx.data (deleted)", StringComparison.Ordinal));
 
     [TestMethod]
-    public void SavingIntoAnMlNetZipIsRefusedWithTheWayToSave()
-    {
-        var (bank, _, _) = Vectors.Knn();
-        var ml = new MLContext(seed: 1);
-        var train = Vectors.Create(ml, bank);
-        var sharded = Fit(ml, train, k: 5, shards: 2, blockSize: 16);
-        string zip = Path.Combine(Path.GetTempPath(), $"sharded-{Guid.NewGuid():N}.zip");
-
-        var error = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(sharded, train.Schema, zip));
-
-        Assert.AreEqual(OodErrors.Format(OodErrors.ShardedModelNotZipSavable, "ShardedKnnTransformer.Save(path)"), error.Message);
-        File.Delete(zip);
-    }
-
-    [TestMethod]
     public void DamagedManifestIsRefused()
     {
         var (bank, _, _) = Vectors.Knn();

@@ -39,6 +39,15 @@ internal static class HeadRestorer
                     part.Dispose();
                 }
             }
+            if (head.Info.Kind == ShardedHeadMappingFactory.Kind)
+            {
+                // A sharded head's saved stub: Ml.Ood.Distributed's restorer makes the transformer from its settings.
+                using (head)
+                {
+                    return ShardedHeadMappingFactory.Restore(head);
+                }
+            }
+
             if (TestTimeStates.IsTestTimeHead(head.Info.Kind))
             {
                 return RestoreTestTime(context, head, execution);

@@ -69,7 +69,9 @@ internal static class SavableHeadForm
     /// <param name="modelPath">The ONNX model the OnnxTransformer holds.</param>
     /// <param name="testTime">A test-time head: the mapping refuses to score (<see cref="TestTimeHeadMappingFactory"/>).</param>
     /// <param name="large">A large head's saved stub: the mapping refuses to load outside ml.Ood().Load (<see cref="LargeHeadMappingFactory"/>).</param>
-    internal static TransformerChain<ITransformer> Build(MLContext context, OodHeadInfo info, string modelPath, bool testTime, bool large = false)
+    /// <param name="sharded">A sharded head's saved stub: the mapping refuses to load outside ml.Ood().LoadSharded (<see cref="ShardedHeadMappingFactory"/>).</param>
+    internal static TransformerChain<ITransformer> Build(MLContext context, OodHeadInfo info, string modelPath, bool testTime, bool large = false,
+        bool sharded = false)
     {
         IDataView data = new EmptyDataView(InputOnlySchema(info));
         string graphOutput = OodHeadModel.OutputNameFor(info.OutputKind);
@@ -78,7 +80,12 @@ internal static class SavableHeadForm
 
         ITransformer toScalar;
         string scalarColumn;
-        if (large)
+        if (sharded)
+        {
+            toScalar = context.Transforms.CustomMapping(ShardedHeadMappingFactory.NotRestored, ShardedHeadMappingFactory.ContractName).Fit(data);
+            scalarColumn = ScalarScore.ColumnName;
+        }
+        else if (large)
         {
             toScalar = context.Transforms.CustomMapping(LargeHeadMappingFactory.NotRestored, LargeHeadMappingFactory.ContractName).Fit(data);
             scalarColumn = ScalarScore.ColumnName;
