@@ -54,11 +54,6 @@ public static partial class OodErrors
     /// <summary>A manifest file that cannot be read. {0}: path, {1}: the problem.</summary>
     public const string ShardManifestInvalid = "'{0}' is not a sharded KNN model MlOod can load: {1}.";
 
-    /// <summary>Saving the sharded transformer through ML.NET's model zip. {0}: the method to use.</summary>
-    public const string ShardedModelNotZipSavable =
-        "A sharded KNN transformer is a manifest of shards in a cluster, not an ML.NET model zip: save it with {0} and " +
-        "load it with ml.Ood().LoadSharded(path, clusterClient).";
-
     /// <summary>A shard store name that is not a plain file name. {0}: the name.</summary>
     public const string ShardNameInvalid = "'{0}' is not a valid shard file name: use letters, digits, '-', '_' and '.'.";
 
