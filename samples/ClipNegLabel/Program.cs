@@ -80,14 +80,22 @@ static void Run(SampleOptions options)
         .Fit(images));
     var scored = model.Transform(images);
 
-    // 3. Higher = more likely out-of-distribution, for both scores.
+    // 3. OODD for vision-language models: MCM's confidence against a dictionary of the least confident images seen so far.
+    //    Its score depends on the images before it: the folder is one stream, in the order listed (a test-time head, kept
+    //    out of the saved pipeline below so that plain ml.Model.Load reads it; docs/TEST-TIME-HEADS.md section 7).
+    var oodd = ml.Ood().OoddVisionLanguage(new OoddVisionLanguageOptions { ImageColumnName = "image_embeds", IdLabelEmbeddings = classEmbeddings })
+        .Fit(scored);
+    var ooddScores = oodd.Transform(scored).GetColumn<float>("OoddScore").ToArray();
+
+    // 4. Higher = more likely out-of-distribution, for every score (OODD: NaN while fewer than 5 images were seen).
     var paths = scored.GetColumn<string>(nameof(ImagePath.Path)).ToArray();
     var mcm = scored.GetColumn<float>("McmScore").ToArray();
     var negLabel = scored.GetColumn<float>("NegLabelScore").ToArray();
-    Console.WriteLine($"{"image",-40} {"MCM",8} {"NegLabel",9}");
+    Console.WriteLine($"{"image",-40} {"MCM",8} {"NegLabel",9} {"OODD",8}");
     for (int i = 0; i < paths.Length; i++)
     {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(paths[i]),-40} {mcm[i],8:F4} {negLabel[i],9:F4}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Path.GetFileName(paths[i]),-40} {mcm[i],8:F4} {negLabel[i],9:F4} {ooddScores[i],8:F4}"));
     }
 
     ml.Model.Save(model, images.Schema, "clip-ood.zip");

@@ -46,7 +46,7 @@ public sealed class ClipSampleTests
             "--vocab", Path.Combine(folder, "vocab.json"), "--merges", Path.Combine(folder, "merges.txt"),
             "--images", images, "--classes", "cat,photo", "--words", words);
 
-        var rows = Regex.Matches(output, @"^image-\d\.png\s+(-?[\d.]+)\s+(-?[\d.]+)\s*$", RegexOptions.Multiline);
+        var rows = Regex.Matches(output, @"^image-\d\.png\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*$", RegexOptions.Multiline);
         Assert.HasCount(6, rows, output);
         foreach (Match row in rows)
         {
@@ -55,6 +55,10 @@ public sealed class ClipSampleTests
             // Both are negated probabilities: MCM in [-1, -1/2] for 2 classes, NegLabel in [-1, 0].
             Assert.IsTrue(mcm is >= -1 and <= -0.5, $"MCM {mcm}");
             Assert.IsTrue(negLabel is >= -1 and <= 0, $"NegLabel {negLabel}");
+            // OODD (vision-language) = s_ood - MCM's confidence = s_ood + the MCM score, where s_ood is a cosine: all 6
+            // images are in the first update batch, so each has 6 held rows and a finite 5th-largest cosine.
+            double oodd = double.Parse(row.Groups[3].Value, CultureInfo.InvariantCulture);
+            Assert.IsTrue(oodd - mcm is >= -1.0002 and <= 1.0002, $"OODD {oodd} - MCM {mcm} is not a cosine");
         }
         Assert.IsTrue(File.Exists(Path.Combine(folder, "clip-ood.zip")), "the sample saves its model");
     }
