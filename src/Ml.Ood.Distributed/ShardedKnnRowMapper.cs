@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.Ood.Transforms.Execution;
 
 namespace Ml.Ood;
 
@@ -38,22 +39,18 @@ internal sealed class ShardedKnnRowMapper(ShardFanOut fanOut, DataViewSchema inp
         return new Row(this, input, activeColumns.Any(c => c.Index == OutputIndex));
     }
 
-    private sealed class Row : DataViewRow
+    /// <summary>The input row with the score appended, scored against every shard when it is read for a new position.</summary>
+    private sealed class Row : AppendedColumnRow<float>
     {
         private readonly ShardedKnnRowMapper _mapper;
-        private readonly DataViewRow _input;
-        private readonly bool _scoreActive;
         private readonly ValueGetter<VBuffer<float>>? _getter;
         private readonly float[] _values;
-        private readonly float[] _score = new float[1];
         private VBuffer<float> _row;
-        private long _scoredPosition = -1;
 
         public Row(ShardedKnnRowMapper mapper, DataViewRow input, bool scoreActive)
+            : base(mapper.OutputSchema, mapper.OutputIndex, input, scoreActive)
         {
             _mapper = mapper;
-            _input = input;
-            _scoreActive = scoreActive;
             _values = new float[mapper.Manifest.InputSize];
             if (scoreActive)
             {
@@ -61,48 +58,12 @@ internal sealed class ShardedKnnRowMapper(ShardFanOut fanOut, DataViewSchema inp
             }
         }
 
-        public override DataViewSchema Schema => _mapper.OutputSchema;
-
-        public override long Position => _input.Position;
-
-        public override long Batch => _input.Batch;
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-
-        public override bool IsColumnActive(DataViewSchema.Column column)
-            => column.Index == _mapper.OutputIndex ? _scoreActive : _input.IsColumnActive(_input.Schema[column.Index]);
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        protected override void Compute(float[] output)
         {
-            if (column.Index != _mapper.OutputIndex)
-            {
-                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            }
-
-            if (!_scoreActive)
-            {
-                throw new InvalidOperationException(OodErrors.Format(OodErrors.ColumnNotRequestedByRow, column.Name));
-            }
-
-            if (typeof(TValue) != typeof(float))
-            {
-                throw new InvalidOperationException(OodErrors.Format(OodErrors.GetterTypeMismatch, column.Name, nameof(Single), typeof(TValue).Name));
-            }
-
-            ValueGetter<float> getter = (ref float value) =>
-            {
-                if (_scoredPosition != _input.Position)
-                {
-                    _getter!(ref _row);
-                    CheckLength(_mapper.Manifest, _row.Length, _input.Position);
-                    _row.CopyTo(_values);
-                    _mapper.FanOut.Score(_values, 1, _score);
-                    _scoredPosition = _input.Position;
-                }
-
-                value = _score[0];
-            };
-            return (ValueGetter<TValue>)(Delegate)getter;
+            _getter!(ref _row);
+            CheckLength(_mapper.Manifest, _row.Length, Input.Position);
+            _row.CopyTo(_values);
+            _mapper.FanOut.Score(_values, 1, output);
         }
     }
 

@@ -46,23 +46,18 @@ internal sealed class HeadRowMapper : IRowToRowMapper
     }
 
     /// <summary>The input row with the head's column appended, scored when the column is read for a new position.</summary>
-    private sealed class Row<TOutput> : DataViewRow where TOutput : unmanaged
+    private sealed class Row<TOutput> : AppendedColumnRow<TOutput> where TOutput : unmanaged
     {
         private readonly HeadRowMapper _mapper;
-        private readonly DataViewRow _input;
-        private readonly bool _scoreActive;
         private readonly ValueGetter<VBuffer<float>>? _vectorGetter;
         private readonly ValueGetter<float>? _scalarGetter;
         private readonly float[] _inputValues;
-        private readonly TOutput[] _output = new TOutput[1];
         private VBuffer<float> _inputRow;
-        private long _scoredPosition = -1;
 
         public Row(HeadRowMapper mapper, DataViewRow input, bool scoreActive)
+            : base(mapper.OutputSchema, mapper.OutputIndex, input, scoreActive)
         {
             _mapper = mapper;
-            _input = input;
-            _scoreActive = scoreActive;
             var info = mapper._state.Info;
             _inputValues = new float[info.InputSize];
             if (scoreActive)
@@ -79,68 +74,25 @@ internal sealed class HeadRowMapper : IRowToRowMapper
             }
         }
 
-        public override DataViewSchema Schema => _mapper.OutputSchema;
-
-        public override long Position => _input.Position;
-
-        public override long Batch => _input.Batch;
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-
-        public override bool IsColumnActive(DataViewSchema.Column column)
-            => column.Index == _mapper.OutputIndex ? _scoreActive : _input.IsColumnActive(_input.Schema[column.Index]);
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            if (column.Index != _mapper.OutputIndex)
-            {
-                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            }
-
-            if (!_scoreActive)
-            {
-                throw new InvalidOperationException(OodErrors.Format(OodErrors.ColumnNotRequestedByRow, column.Name));
-            }
-
-            if (typeof(TValue) != typeof(TOutput))
-            {
-                throw new InvalidOperationException(
-                    OodErrors.Format(OodErrors.GetterTypeMismatch, column.Name, typeof(TOutput).Name, typeof(TValue).Name));
-            }
-
-            ValueGetter<TOutput> getter = (ref TOutput value) =>
-            {
-                if (_scoredPosition != _input.Position)
-                {
-                    Score();
-                }
-
-                value = _output[0];
-            };
-            return (ValueGetter<TValue>)(Delegate)getter;
-        }
-
-        private void Score()
+        protected override void Compute(TOutput[] output)
         {
             var state = _mapper._state;
             var info = state.Info;
             if (_vectorGetter is not null)
             {
                 _vectorGetter(ref _inputRow);
-                InputRows.CheckLength(info, _inputRow.Length, _input.Position);
+                InputRows.CheckLength(info, _inputRow.Length, Input.Position);
                 _inputRow.CopyTo(_inputValues);
             }
             else
             {
                 _scalarGetter!(ref _inputValues[0]);
             }
-            state.Run(_inputValues, 1, _output);
-            if (InputRows.CountNonFinite(_inputValues, _output, 1) > 0)
+            state.Run(_inputValues, 1, output);
+            if (InputRows.CountNonFinite(_inputValues, output, 1) > 0)
             {
                 state.ReportRow();
             }
-
-            _scoredPosition = _input.Position;
         }
     }
 }
