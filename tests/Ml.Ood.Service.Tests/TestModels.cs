@@ -41,7 +41,8 @@ public static class TestModels
     public static readonly string[] EmbeddingScores = ["EnergyScore", "KnnScore"];
     public static readonly string[] ImageScores = ["EnergyScore", "KnnScore", "MspScore"];
 
-    private static readonly string Folder = Directory.CreateTempSubdirectory("mlood-service-tests-").FullName;
+    /// <summary>The saved test models; deleted when the test run ends (<see cref="ServiceTestRun"/>), not left in the temp folder.</summary>
+    internal static readonly string Folder = Directory.CreateTempSubdirectory("mlood-service-tests-").FullName;
     private static readonly Lazy<(string Path, ITransformer Model, MLContext Ml, float Threshold)> LazyEmbedding = new(FitEmbeddingModel);
     private static readonly Lazy<(string Path, ITransformer Model, MLContext Ml, float Threshold)> LazyImage = new(FitImageModel);
 
