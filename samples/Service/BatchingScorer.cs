@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.ML;
 
 namespace Ml.Ood.Service;
 
 /// <summary>
 /// Dynamic batching, as Triton's dynamic batcher: the inputs of concurrent requests queue in a channel; a loop takes
-/// the first, gathers more for at most <see cref="ServiceOptions.MaxBatchDelayMs"/> or up to
-/// <see cref="ServiceOptions.MaxBatchSize"/> rows, scores them with one Transform over an in-memory view (MlOod's heads
-/// score a block per ONNX Runtime call) and hands each request its own rows back. While a batch is scored the next one
-/// gathers, so under load batches fill without waiting; <see cref="ServiceOptions.BatchWorkers"/> loops run side by side.
+/// what is queued, waits for more for at most <see cref="ServiceOptions.MaxBatchDelayMs"/> (default 0) up to
+/// <see cref="ServiceOptions.MaxBatchSize"/> rows, scores them with one cursor over the model's Transform of an
+/// in-memory view (MlOod's heads score a block per ONNX Runtime call) and hands each request its own rows back. While a
+/// batch is scored the next one queues, so under load batches fill without waiting; <see cref="ServiceOptions.BatchWorkers"/>
+/// loops run side by side.
 /// </summary>
 public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
 {
@@ -47,6 +49,9 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<Pending>(_host.Options.MaxBatchSize);
+        var inputs = new List<ServedInput>(_host.Options.MaxBatchSize);
+        var view = new InputBatchView(_host.Input);
+        IDataView? scored = null;
         var delay = TimeSpan.FromMilliseconds(_host.Options.MaxBatchDelayMs);
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -80,29 +85,51 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
             }
             if (batch.Count > 0)
             {
-                Score(batch);
+                inputs.Clear();
+                inputs.AddRange(batch.Select(p => p.Input));
+                view.Set(inputs);
+                scored = Score(batch, view, scored);
             }
         }
     }
 
-    /// <summary>Scores one batch; a failure fails its requests (500), never the loop.</summary>
-    private void Score(List<Pending> batch)
+    /// <summary>
+    /// Raised on the scoring loop after a batch was scored and its cursor disposed, before its requests are answered: the
+    /// batch's size and how long scoring took (for metrics; a slow handler delays the batch's answers).
+    /// </summary>
+    public event Action<int, TimeSpan>? BatchScored;
+
+    /// <summary>
+    /// Scores one batch through the model's Transform of <paramref name="view"/>, made at the first batch and then reused;
+    /// a failure fails its requests (500), never the loop. The requests are answered only once the cursor is disposed:
+    /// ML.NET's pixel extractor disposes the last image it read then, and an answered request disposes its images on
+    /// another thread (the two raced, ImageLifetimeTests).
+    /// </summary>
+    private IDataView? Score(List<Pending> batch, InputBatchView view, IDataView? scored)
     {
+        long start = Stopwatch.GetTimestamp();
+        var items = new ScoredItem[batch.Count];
         try
         {
-            var view = new InputBatchView(_host.Input, batch.Select(p => p.Input).ToArray());
-            var scored = _host.Model.Transform(view);
-            using var cursor = scored.GetRowCursor(_host.Output.Columns(scored.Schema));
-            var reader = _host.Output.CreateReader(cursor);
+            scored ??= _host.Model.Transform(view);
             int row = 0;
-            while (cursor.MoveNext())
+            using (var cursor = scored.GetRowCursor(_host.Output.Columns(scored.Schema)))
             {
-                batch[row++].Result.TrySetResult(reader.Read());
+                var reader = _host.Output.CreateReader(cursor);
+                while (cursor.MoveNext())
+                {
+                    if (row == items.Length)
+                    {
+                        throw new InvalidOperationException($"The model returned more rows than the batch's {batch.Count}.");
+                    }
+                    items[row++] = reader.Read();
+                }
             }
             if (row != batch.Count)
             {
                 throw new InvalidOperationException($"The model returned {row} rows for a batch of {batch.Count}.");
             }
+            BatchScored?.Invoke(batch.Count, Stopwatch.GetElapsedTime(start));
         }
         catch (Exception e)
         {
@@ -111,7 +138,13 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
             {
                 p.Result.TrySetException(e);
             }
+            return scored;
         }
+        for (int i = 0; i < batch.Count; i++)
+        {
+            batch[i].Result.TrySetResult(items[i]);
+        }
+        return scored;
     }
 
     private sealed class Pending(ServedInput input)

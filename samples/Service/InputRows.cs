@@ -4,19 +4,26 @@ using Microsoft.ML.Data;
 namespace Ml.Ood.Service;
 
 /// <summary>
-/// The inputs of one batch as an in-memory view with the model's saved input schema: what one Transform scores. It
-/// copies nothing; each cursor reads the list in order.
+/// The inputs of the batch a worker is scoring, as an in-memory view with the model's saved input schema. One per worker,
+/// refilled per batch: the model's Transform over it is built once (binding twenty transformers' schemas per batch cost
+/// more than some heads' scoring), and each cursor reads the batch that was current when it was made. It copies nothing.
 /// </summary>
-internal sealed class InputBatchView(InputLayout layout, IReadOnlyList<ServedInput> inputs) : IDataView
+internal sealed class InputBatchView(InputLayout layout) : IDataView
 {
+    private IReadOnlyList<ServedInput> _inputs = [];
+
     public bool CanShuffle => false;
 
     public DataViewSchema Schema => layout.Schema;
 
-    public long? GetRowCount() => inputs.Count;
+    /// <summary>Makes <paramref name="inputs"/> the rows of the cursors made from now on.</summary>
+    public void Set(IReadOnlyList<ServedInput> inputs) => _inputs = inputs;
+
+    /// <summary>The batch's size: MlOod's cursors size their buffers to it.</summary>
+    public long? GetRowCount() => _inputs.Count;
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-        => new Cursor(layout, inputs, columnsNeeded);
+        => new Cursor(layout, _inputs, columnsNeeded);
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => [GetRowCursor(columnsNeeded, rand)];

@@ -32,7 +32,7 @@ public sealed class ModelHost : IDisposable
         }
         Device = device is int d ? $"cuda:{d}" : "cpu";
         Context = new MLContext(seed: 0) { GpuDeviceId = device, FallbackToCpu = true };
-        Model = Context.Ood().Load(path, out var inputSchema, new OodExecutionOptions { GpuDeviceId = device, FallbackToCpu = true, BlockSize = Options.MaxBatchSize });
+        Model = Context.Ood().Load(path, out var inputSchema, new OodExecutionOptions { GpuDeviceId = device, FallbackToCpu = true, BlockSize = Options.MaxBatchSize, Parallelism = Options.Parallelism });
         try
         {
             Input = InputLayout.For(inputSchema, Model, Options);
@@ -89,6 +89,7 @@ public sealed class ModelHost : IDisposable
         maxBatchDelayMs = Options.MaxBatchDelayMs,
         maxBatchSize = Options.MaxBatchSize,
         batchWorkers = Options.BatchWorkers,
+        parallelism = Options.Parallelism ?? Environment.ProcessorCount,
         device = Device,
         versions = new
         {

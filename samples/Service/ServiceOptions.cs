@@ -25,6 +25,7 @@ public sealed class ServiceOptions
         ["--max-delay-ms"] = $"{Section}:{nameof(MaxBatchDelayMs)}",
         ["--max-batch"] = $"{Section}:{nameof(MaxBatchSize)}",
         ["--batch-workers"] = $"{Section}:{nameof(BatchWorkers)}",
+        ["--parallelism"] = $"{Section}:{nameof(Parallelism)}",
     };
 
     /// <summary>The saved model (ml.Model.Save's .zip); default: the quick start's.</summary>
@@ -36,8 +37,13 @@ public sealed class ServiceOptions
     /// <summary>Batching (default: the faster, measured by tests/Ml.Ood.Benchmarks/Serving) or one engine per request.</summary>
     public ScoringMode Mode { get; set; } = ScoringMode.Batching;
 
-    /// <summary>How long the first request of a batch waits for others (milliseconds, default 2).</summary>
-    public double MaxBatchDelayMs { get; set; } = 2;
+    /// <summary>
+    /// How long the first request of a batch waits for others (milliseconds). Default 0, as Triton's dynamic batcher: a
+    /// batch is what queued while the previous one was scored, so under load batches fill without waiting and a lone
+    /// request is scored at once. Measured with serving-load.sh on the quick start's model (2 cores, one run each): 2 ms
+    /// gave 3,974 req/s at 64 clients and 226 at 1 client (each request waited out the window); 0 ms 4,144 and 456.
+    /// </summary>
+    public double MaxBatchDelayMs { get; set; }
 
     /// <summary>
     /// How many batches are gathered and scored at once (default: a quarter of the processors, at least 1): a batch's
@@ -45,6 +51,13 @@ public sealed class ServiceOptions
     /// while the encoder (ml.Ood().ApplyOnnxEncoder) and the heads spread each batch over concurrent ONNX Runtime calls.
     /// </summary>
     public int BatchWorkers { get; set; } = Math.Max(1, Environment.ProcessorCount / 4);
+
+    /// <summary>
+    /// ONNX Runtime calls (or threads, for a KNN bank) per head call: <see cref="OodExecutionOptions.Parallelism"/>; null
+    /// for every core. Measured on the quick start's model with 64 clients on 2 cores (tests/Ml.Ood.Benchmarks/serving-load.sh):
+    /// batching is as fast or faster with every core, one engine per request faster with 1, as requests are concurrent already.
+    /// </summary>
+    public int? Parallelism { get; set; }
 
     /// <summary>The most rows in one head call (default 256, MlOod's block size).</summary>
     public int MaxBatchSize { get; set; } = OodExecutionOptions.DefaultBlockSize;
@@ -77,9 +90,9 @@ public sealed class ServiceOptions
         {
             throw new InvalidOperationException($"{Section}:{nameof(MaxBatchDelayMs)} is {MaxBatchDelayMs}; give 0 to 1000 milliseconds (--max-delay-ms).");
         }
-        if (MaxBatchSize < 1 || BatchWorkers < 1 || MaxItemsPerRequest < 1 || MaxRequestBytes < 1 || ImageWidth < 1 || ImageHeight < 1)
+        if (MaxBatchSize < 1 || BatchWorkers < 1 || Parallelism < 1 || MaxItemsPerRequest < 1 || MaxRequestBytes < 1 || ImageWidth < 1 || ImageHeight < 1)
         {
-            throw new InvalidOperationException($"{Section}: {nameof(MaxBatchSize)} ({MaxBatchSize}), {nameof(BatchWorkers)} ({BatchWorkers}), {nameof(MaxItemsPerRequest)} ({MaxItemsPerRequest}) {nameof(MaxRequestBytes)} ({MaxRequestBytes}), {nameof(ImageWidth)} ({ImageWidth}) and {nameof(ImageHeight)} ({ImageHeight}) must be at least 1.");
+            throw new InvalidOperationException($"{Section}: {nameof(MaxBatchSize)} ({MaxBatchSize}), {nameof(BatchWorkers)} ({BatchWorkers}), {nameof(Parallelism)} ({Parallelism}), {nameof(MaxItemsPerRequest)} ({MaxItemsPerRequest}) {nameof(MaxRequestBytes)} ({MaxRequestBytes}), {nameof(ImageWidth)} ({ImageWidth}) and {nameof(ImageHeight)} ({ImageHeight}) must be at least 1.");
         }
     }
 }

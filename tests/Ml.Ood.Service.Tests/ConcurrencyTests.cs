@@ -5,15 +5,18 @@ namespace Ml.Ood.Service.Tests;
 public sealed class ConcurrencyTests
 {
     [TestMethod]
-    [DataRow("Batching")]
-    [DataRow("Engine")]
-    public async Task SixtyFourClientsEachGetTheirOwnScores(string mode)
+    [DataRow("Batching", 1, null)]
+    [DataRow("Batching", 3, 1)] // several loops, each refilling its own input view under its own Transform
+    [DataRow("Engine", 1, null)]
+    [DataRow("Engine", 1, 1)]
+    public async Task SixtyFourClientsEachGetTheirOwnScores(string mode, int batchWorkers, int? parallelism)
     {
         const int Clients = 64, RequestsEach = 8;
         // Every client sends distinct rows (1 to 3 per request), so that a row scored for another request would show.
         var embeddings = TestModels.Embeddings(Clients * RequestsEach * 3, 21);
         var expected = TestModels.OfflineEmbeddings(embeddings);
-        using var host = new ServiceHost(TestModels.EmbeddingModelPath, mode, ("MaxBatchDelayMs", "5"), ("MaxBatchSize", "64"));
+        (string, string)[] settings = [("MaxBatchDelayMs", "5"), ("MaxBatchSize", "64"), ("BatchWorkers", $"{batchWorkers}")];
+        using var host = new ServiceHost(TestModels.EmbeddingModelPath, mode, parallelism is int p ? [.. settings, ("Parallelism", $"{p}")] : settings);
         using var client = host.CreateClient();
         // Awaited, not waited on: 64 blocked thread-pool threads would starve the in-process server of threads.
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

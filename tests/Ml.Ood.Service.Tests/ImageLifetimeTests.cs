@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.ML.Data;
+using Ml.Ood.Samples;
+
+namespace Ml.Ood.Service.Tests;
+
+/// <summary>
+/// ML.NET's pixel extractor disposes the last image it read when its cursor is disposed, and a request disposes its
+/// images once answered. The batching loop once answered a batch before it disposed the batch's cursor, so a request could
+/// dispose its image on another thread while the cursor was disposing it: MLImage.Dispose raced, and 2 of 7,000
+/// single-image requests got a 500 (NullReferenceException; 1 client, --max-delay-ms 0, serving-load.sh's client).
+/// </summary>
+[TestClass]
+public sealed class ImageLifetimeTests
+{
+    [TestMethod]
+    public async Task ABatchIsAnsweredOnlyAfterThePipelineReleasedItsImages()
+    {
+        var options = Options.Create(new ServiceOptions { ModelPath = TestModels.ImageModelPath, MaxBatchDelayMs = 0 });
+        using var host = new ModelHost(options, NullLogger<ModelHost>.Instance);
+        await using var scorer = new BatchingScorer(host, NullLogger<BatchingScorer>.Instance);
+        int released = 0;
+        // Raised once the batch's cursor is disposed; slow on purpose, so that an answer given before it would be seen.
+        scorer.BatchScored += (rows, _) =>
+        {
+            Thread.Sleep(20);
+            Interlocked.Increment(ref released);
+        };
+        var pngs = TestModels.Images(8, 43).Select(i => Png.Grey(i, 28, 28)).ToArray();
+
+        for (int request = 0; request < 20; request++)
+        {
+            using var input = new ServedInput(MLImage.CreateFromStream(new MemoryStream(pngs[request % pngs.Length])), null);
+
+            var answers = await scorer.ScoreAsync([input], CancellationToken.None);
+
+            Assert.HasCount(1, answers);
+            Assert.AreEqual(request + 1, Volatile.Read(ref released), $"request {request} was answered before its batch was released");
+            // The only image of its batch is the last one the cursor read, which ML.NET disposed with the cursor.
+            var error = Assert.ThrowsExactly<InvalidOperationException>(() => _ = input.Image!.Width, $"request {request}");
+            StringAssert.Contains(error.Message, "disposed");
+        }
+    }
+}
