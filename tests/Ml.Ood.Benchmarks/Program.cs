@@ -5,6 +5,7 @@ using Ml.Ood.Benchmarks;
 // Helpers for the scripts: fit-knn ZIP [BANK_ROWS] | score-knn ZIP [OUT_NPY] | score-neglabel OUT_NPY | score-oodd OUT_NPY
 // | serve-load URL LABEL [SECONDS] [CLIENTS, e.g. 1,8,64] (serving-load.sh)
 // | big-bank-fit ZIP ROWS DIMS [EXTERNAL_FROM_BYTES] | big-bank-score ZIP QUERIES (big-bank.sh)
+// | batch-costs ZIP [ROWS] [REPEATS] [all] (what one service batch costs, column by column)
 return args.FirstOrDefault() switch
 {
     "fit-knn" => KnnCommands.Fit(args[1], args.Length > 2 ? int.Parse(args[2]) : null),
@@ -14,6 +15,7 @@ return args.FirstOrDefault() switch
         (args.Length > 4 ? args[4] : "1,8,64").Split(',').Select(int.Parse).ToArray()),
     "score-oodd" => OoddBenchmarks.Score(args[1]),
     "big-bank-fit" => BigBankCommands.Fit(args[1], int.Parse(args[2]), int.Parse(args[3]), args.Length > 4 ? long.Parse(args[4]) : null),
+    "batch-costs" => BatchCosts.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 64, args.Length > 3 ? int.Parse(args[3]) : 50, args.Length > 4 && args[4] == "all"),
     "big-bank-score" => BigBankCommands.Score(args[1], int.Parse(args[2])),
     _ => Run(args),
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serving load benchmark (issue 14): throughput and p50/p99 latency of samples/Service on the quick start's model at
-# 1, 8 and 64 concurrent clients, dynamic batching vs one pooled engine per request. Each client sends one 28 x 28 PNG
+# 1, 8 and 64 concurrent clients, dynamic batching vs one pooled engine per request (with the heads' default parallelism,
+# and with 1). Each client sends one 28 x 28 PNG
 # per request and waits for the answer (closed loop). Not a unit test; run it on a quiet machine:
 #   bash tests/Ml.Ood.Benchmarks/serving-load.sh [SECONDS per point, default 10] [CLIENTS, default 1,8,64]
 # Extra service options go in SERVICE_ARGS (e.g. SERVICE_ARGS="--max-delay-ms 1"); GPU: build with MLOOD_GPU=1 and
@@ -27,9 +28,12 @@ fi
 
 echo "| mode      | clients |  req/s     | p50 ms   | p99 ms   | errors |"
 echo "|-----------|---------|------------|----------|----------|--------|"
-for mode in Batching Engine; do
+# Each arm: a label, then the service's mode and options. Engine-p1 is one engine per request with each head call on one
+# thread (--parallelism 1, as OodExecutionOptions.Parallelism advises for a service whose requests are concurrent already).
+for arm in "Batching:--mode Batching" "Engine:--mode Engine" "Engine-p1:--mode Engine --parallelism 1"; do
+    mode="${arm%%:*}"
     # shellcheck disable=SC2086
-    dotnet "$bin/Service.dll" --model "$model" --mode "$mode" --urls "http://127.0.0.1:$port" \
+    dotnet "$bin/Service.dll" --model "$model" ${arm#*:} --urls "http://127.0.0.1:$port" \
         --Logging:LogLevel:Default=Warning ${SERVICE_ARGS:-} >"/tmp/mlood-serving-$mode.log" 2>&1 &
     service=$!
     for _ in $(seq 1 120); do
