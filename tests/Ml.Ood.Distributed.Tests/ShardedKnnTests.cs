@@ -61,6 +61,23 @@ public sealed class ShardedKnnTests
         CollectionAssert.AreEqual(Enumerable.Range(0, queries.Length).ToArray(), columns.GetColumn<int>("Id").ToArray(), "pass-through column");
     }
 
+    /// <summary>An empty view (a service's empty batch, a filter that kept nothing) scores to no rows, without an error.</summary>
+    [TestMethod]
+    public void AnEmptyViewScoresToNoRows()
+    {
+        var (bank, queries, _) = Vectors.Knn();
+        var ml = new MLContext(seed: 1);
+        var sharded = Fit(ml, Vectors.Create(ml, bank), k: 5, shards: 3, blockSize: 16);
+        var definition = SchemaDefinition.Create(typeof(EmbeddingRow));
+        definition[nameof(EmbeddingRow.Embedding)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, queries[0].Length);
+        var empty = ml.Data.LoadFromEnumerable(Array.Empty<EmbeddingRow>(), definition);
+
+        var scores = sharded.Transform(empty).GetColumn<float>("KnnScore").ToArray();
+
+        Assert.IsEmpty(scores);
+        Assert.AreEqual(0L, sharded.RetriedShardCalls);
+    }
+
     [TestMethod]
     public void NonFiniteRowsScoreNaNAndZeroRowsAsTheSingleHead()
     {

@@ -42,6 +42,22 @@ public sealed class OnnxEncoderTests
         }
     }
 
+    /// <summary>An empty view (a service's batch with nothing in it, a filter that kept nothing) encodes to no rows.</summary>
+    [TestMethod]
+    public void AnEmptyViewEncodesToNoRowsWithTheSameSchema()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = EncoderData.View(ml, EncoderData.Images(10, seed: 5));
+        var empty = EncoderData.View(ml, []);
+        using var encoder = ml.Ood().ApplyOnnxEncoder(Outputs, ["input"], EncoderData.LeNet).Fit(data);
+
+        var encoded = encoder.Transform(empty);
+
+        Assert.IsEmpty(EncoderData.Column(encoded, "embedding"));
+        Assert.IsEmpty(EncoderData.Column(encoded, "logits"));
+        Assert.AreEqual(128, ((VectorDataViewType)encoded.Schema["embedding"].Type).Size);
+    }
+
     [TestMethod]
     public void APredictionEngineEncodesEachRowAsApplyOnnxModelDoes()
     {
