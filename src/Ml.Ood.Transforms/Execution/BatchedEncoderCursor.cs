@@ -6,7 +6,7 @@ namespace Ml.Ood.Transforms.Execution;
 /// <summary>
 /// Reads a fill of rows ahead from the source, encodes them with as few ONNX Runtime calls as the plan allows, then
 /// serves the rows one by one with every output and every requested source column (buffered per block), as
-/// <see cref="BatchedHeadCursor{TOutput}"/> does for a head.
+/// <see cref="FusedHeadsCursor"/> does for heads.
 /// </summary>
 internal sealed class BatchedEncoderCursor : DataViewRowCursor
 {

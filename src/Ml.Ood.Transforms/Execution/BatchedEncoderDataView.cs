@@ -4,7 +4,7 @@ namespace Ml.Ood.Transforms.Execution;
 
 /// <summary>
 /// The view an encoder's <c>Transform</c> returns: the source's columns plus the encoder's outputs, computed a fill of
-/// rows at a time (<see cref="BatchedEncoderCursor"/>), as <see cref="BatchedHeadDataView"/> does for a head. Lazy: the
+/// rows at a time (<see cref="BatchedEncoderCursor"/>), as <see cref="FusedHeadsDataView"/> does for heads. Lazy: the
 /// session is asked for only by a cursor that reads an output.
 /// </summary>
 internal sealed class BatchedEncoderDataView(IDataView source, DataViewSchema outputSchema, EncoderState state) : IDataView

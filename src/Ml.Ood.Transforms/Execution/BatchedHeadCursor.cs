@@ -5,12 +5,11 @@ using Ml.Ood.Transforms.TestTime;
 namespace Ml.Ood.Transforms.Execution;
 
 /// <summary>
-/// Reads a block of rows ahead from the source, scores the block with one ONNX Runtime call, then serves
-/// the rows one by one with their score and every requested source column (buffered per block). A test-time head's
-/// cursor reads blocks of exactly its update batch B and scores each with its own live state, in order.
+/// A test-time head's cursor: reads blocks of exactly its update batch B from the source, scores each with its own live
+/// state, in order, then serves the rows one by one with their score and every requested source column (buffered per
+/// block). Pure heads are served by <see cref="FusedHeadsCursor"/>.
 /// </summary>
-/// <typeparam name="TOutput"><see cref="float"/> for scores, <see cref="bool"/> for decisions.</typeparam>
-internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutput : unmanaged
+internal sealed class BatchedHeadCursor : DataViewRowCursor
 {
     private readonly DataViewRowCursor _source;
     private readonly HeadState _state;
@@ -22,9 +21,9 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
     private readonly ColumnBuffer?[] _buffers;
     private readonly ColumnBuffer[] _activeBuffers;
     private readonly float[] _inputBlock;
-    private readonly TOutput[] _outputBlock;
+    private readonly float[] _outputBlock;
     private readonly DataViewRowId[] _ids;
-    private readonly TestTimeState? _live;
+    private readonly TestTimeState _live;
     private VBuffer<float> _inputRow;
     private int _rowsInBlock;
     private int _rowInBlock = -1;
@@ -35,7 +34,7 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
     private bool _released;
 
     public BatchedHeadCursor(DataViewSchema schema, DataViewRowCursor source, DataViewSchema.Column input,
-        IReadOnlyList<DataViewSchema.Column> passThrough, HeadState state, int blockSize, TestTimeState? live = null)
+        IReadOnlyList<DataViewSchema.Column> passThrough, HeadState state, int blockSize, TestTimeState live)
     {
         Schema = schema;
         _live = live;
@@ -61,7 +60,7 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
 
         _activeBuffers = _buffers.OfType<ColumnBuffer>().ToArray();
         _inputBlock = new float[blockSize * _inputSize];
-        _outputBlock = new TOutput[blockSize];
+        _outputBlock = new float[blockSize];
         _ids = new DataViewRowId[blockSize];
     }
 
@@ -97,13 +96,13 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
     {
         if (column.Index == _buffers.Length)
         {
-            if (typeof(TValue) != typeof(TOutput))
+            if (typeof(TValue) != typeof(float))
             {
                 throw new InvalidOperationException(
-                    OodErrors.Format(OodErrors.GetterTypeMismatch, column.Name, typeof(TOutput).Name, typeof(TValue).Name));
+                    OodErrors.Format(OodErrors.GetterTypeMismatch, column.Name, nameof(Single), typeof(TValue).Name));
             }
 
-            ValueGetter<TOutput> getter = (ref TOutput value) => value = _outputBlock[_rowInBlock];
+            ValueGetter<float> getter = (ref float value) => value = _outputBlock[_rowInBlock];
             return (ValueGetter<TValue>)(Delegate)getter;
         }
         if (!IsColumnActive(column))
@@ -146,14 +145,7 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
             return false;
         }
 
-        if (_live is not null)
-        {
-            _live.ScoreBatch(_inputBlock.AsSpan(0, rows * _inputSize), rows, System.Runtime.InteropServices.MemoryMarshal.Cast<TOutput, float>(_outputBlock.AsSpan()));
-        }
-        else
-        {
-            _state.Run(_inputBlock, rows, _outputBlock);
-        }
+        _live.ScoreBatch(_inputBlock.AsSpan(0, rows * _inputSize), rows, _outputBlock);
         _nonFiniteRows += InputRows.CountNonFinite(_inputBlock, _outputBlock, rows);
         return true;
     }
@@ -164,7 +156,7 @@ internal sealed class BatchedHeadCursor<TOutput> : DataViewRowCursor where TOutp
         {
             _released = true;
             _source.Dispose();
-            _live?.Dispose();
+            _live.Dispose();
             _state.ReportCursor(_nonFiniteRows, _rowsRead);
             _state.Lifetime.Release();
         }

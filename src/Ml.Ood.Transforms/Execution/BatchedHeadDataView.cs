@@ -4,29 +4,26 @@ using Ml.Ood.Transforms.TestTime;
 namespace Ml.Ood.Transforms.Execution;
 
 /// <summary>
-/// The view a head's <c>Transform</c> returns: the source's columns plus the head's output column, which
-/// is computed a block of rows at a time (docs/ARCHITECTURE.md section 4). Lazy, like every ML.NET transform: the ONNX Runtime
-/// session is asked for only by a cursor that reads the output column.
+/// The view a test-time head's <c>Transform</c> returns: the source's columns plus the head's score, computed a block of
+/// exactly its update batch at a time, each cursor with a live clone of the starting state (docs/TEST-TIME-HEADS.md
+/// section 2). A pure head's view is <see cref="FusedHeadsDataView"/>. Lazy, like every ML.NET transform: the ONNX
+/// Runtime session is asked for only by a cursor that reads the output column.
 /// </summary>
 internal sealed class BatchedHeadDataView : IDataView
 {
     private readonly IDataView _source;
     private readonly HeadState _state;
     private readonly int _blockSize;
-    private readonly TestTimeState? _starting;
+    private readonly TestTimeState _starting;
 
     /// <param name="source">The rows to score.</param>
     /// <param name="outputSchema">The source's schema plus the head's column.</param>
     /// <param name="state">The head.</param>
-    /// <param name="blockSize">
-    /// A test-time head's update batch B: the rows read and scored at once. A pure head reads a fill of its session's
-    /// <see cref="HeadSession.RowsPerFill"/> instead (blocks for every core at once).
-    /// </param>
+    /// <param name="blockSize">The head's update batch B: the rows read and scored at once.</param>
     /// <param name="starting">
-    /// A test-time head's starting state: each cursor scores its blocks with a clone of it, advanced in cursor order
-    /// (docs/TEST-TIME-HEADS.md section 2); null for a pure head.
+    /// The head's starting state: each cursor scores its blocks with a clone of it, advanced in cursor order.
     /// </param>
-    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, HeadState state, int blockSize, TestTimeState? starting = null)
+    public BatchedHeadDataView(IDataView source, DataViewSchema outputSchema, HeadState state, int blockSize, TestTimeState starting)
     {
         _source = source;
         _state = state;
@@ -68,24 +65,9 @@ internal sealed class BatchedHeadDataView : IDataView
         TestTimeState? live = null;
         try
         {
-            // A cursor's buffers hold a fill of rows for every pass-through column: no larger than the view, so that a
-            // service scoring a few rows per request does not allocate (and clear) a whole fill per head each time.
-            int rowsPerFill = _state.Session().RowsPerFill;
-            if (_source.GetRowCount() is long count && count < rowsPerFill)
-            {
-                rowsPerFill = (int)Math.Max(1, count);
-            }
-
             cursor = _source.GetRowCursor(sourceColumns, rand);
-            if (_starting is not null)
-            {
-                live = _starting.Clone();
-                return new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, _state, _blockSize, live);
-            }
-
-            return Info.OutputKind == OodHeadOutputKind.Score
-                ? new BatchedHeadCursor<float>(Schema, cursor, input, passThrough, _state, rowsPerFill)
-                : new BatchedHeadCursor<bool>(Schema, cursor, input, passThrough, _state, rowsPerFill);
+            live = _starting.Clone();
+            return new BatchedHeadCursor(Schema, cursor, input, passThrough, _state, _blockSize, live);
         }
         catch
         {
@@ -96,10 +78,7 @@ internal sealed class BatchedHeadDataView : IDataView
         }
     }
 
-    /// <summary>
-    /// A cursor scores its blocks on every core (<see cref="ParallelPlan"/>), so one cursor is the parallel plan; for a
-    /// test-time head one cursor is also what keeps the stream in order.
-    /// </summary>
+    /// <summary>One cursor: it keeps the stream in order.</summary>
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => [GetRowCursor(columnsNeeded, rand)];
 }

@@ -95,7 +95,7 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
         ArgumentNullException.ThrowIfNull(input);
         var schema = GetOutputSchema(input.Schema);
         _state.Lifetime.ThrowIfDisposed();
-        return new BatchedHeadDataView(input, schema, _state, BlockSize);
+        return new FusedHeadsDataView(input, schema, [_state]);
     }
 
     /// <inheritdoc/>
