@@ -9,7 +9,8 @@ namespace Ml.Ood.Benchmarks;
 /// serve-load URL LABEL [SECONDS] [CLIENTS]: closed-loop clients against a running samples/Service, each sending one
 /// 28 x 28 PNG per request (seeded noise; the scoring cost does not depend on the content) and waiting for its answer.
 /// Prints one markdown row per client count: throughput (requests/s), p50 and p99 latency, errors. Run by
-/// serving-load.sh, which starts the service in each mode. MLOOD_LOAD_PATH (default /score) posts the same bodies to another
+/// serving-load.sh with LOAD=dotnet, which starts the service in each mode (its default client is wrk, which takes less
+/// of the shared cores); MLOOD_LOAD_WARMUP sets the warm-up seconds per point (default min(2, SECONDS / 4)). MLOOD_LOAD_PATH (default /score) posts the same bodies to another
 /// path: a path the service does not route (answered 404 without reading an image) measures what HTTP and these clients
 /// alone cost on the machine, the ceiling any scoring mode stays under (its "errors" are then the 404s).
 /// </summary>
@@ -19,25 +20,43 @@ public static class ServingLoad
 
     public static int Run(string url, string label, double seconds, int[] clients)
     {
-        var images = Enumerable.Range(0, 256).Select(i =>
-        {
-            var pixels = new byte[28 * 28];
-            new Random(i).NextBytes(pixels);
-            return Png.Grey(pixels, 28, 28);
-        }).ToArray();
+        var images = Enumerable.Range(0, ImageCount).Select(NoiseImage).ToArray();
         foreach (int count in clients)
         {
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = count, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
             {
                 BaseAddress = new Uri(url),
             };
-            Measure(http, images, count, Math.Min(2, seconds / 4)); // warm-up: connections, JIT, the engine pool
+            // Warm-up: connections, JIT (tiered compilation settles only after several seconds under load), the engine pool.
+            Measure(http, images, count, Environment.GetEnvironmentVariable("MLOOD_LOAD_WARMUP") is { Length: > 0 } warmup
+                ? double.Parse(warmup, CultureInfo.InvariantCulture) : Math.Min(2, seconds / 4));
             var (requests, errors, latencies, elapsed) = Measure(http, images, count, seconds);
             latencies.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {label,-9} | {count,7} | {requests / elapsed,10:F0} | {Percentile(latencies, 0.50),8:F2} | {Percentile(latencies, 0.99),8:F2} | {errors,6} |"));
         }
         return 0;
+    }
+
+    private const int ImageCount = 256;
+
+    /// <summary>write-pngs FOLDER: the same 256 request bodies as files (0.png ... 255.png), for wrk (serving-load.sh).</summary>
+    public static int WritePngs(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        for (int i = 0; i < ImageCount; i++)
+        {
+            File.WriteAllBytes(System.IO.Path.Combine(folder, $"{i}.png"), NoiseImage(i));
+        }
+
+        return 0;
+    }
+
+    private static byte[] NoiseImage(int seed)
+    {
+        var pixels = new byte[28 * 28];
+        new Random(seed).NextBytes(pixels);
+        return Png.Grey(pixels, 28, 28);
     }
 
     private static (long Requests, long Errors, List<double> LatenciesMs, double Seconds) Measure(HttpClient http, byte[][] images, int clients, double seconds)
