@@ -15,7 +15,9 @@ public sealed class HeadFusionTests
     private static readonly float[][] Logits = WithNaNRow(LogitsData.Random(rows: 103, classes: 6, scale: 5, seed: 11), row: 40);
 
     [TestMethod]
-    public void LoadedPipelineScoresHeadsSideBySideAsItsChainDoes()
+    [DataRow(1)]
+    [DataRow(4)] // the heads' calls run side by side, up to 4 at once
+    public void LoadedPipelineScoresHeadsSideBySideAsItsChainDoes(int parallelism)
     {
         var ml = new MLContext(seed: 1);
         var data = LogitsData.Create(ml, Logits);
@@ -29,7 +31,7 @@ public sealed class HeadFusionTests
         using var stream = new MemoryStream();
         ml.Model.Save(fitted, data.Schema, stream);
         stream.Position = 0;
-        using var loaded = (OodLoadedModel)ml.Ood().Load(stream, out _);
+        using var loaded = (OodLoadedModel)ml.Ood().Load(stream, out _, new OodExecutionOptions { Parallelism = parallelism });
 
         var fused = loaded.Transform(data);
         var chain = loaded.Model.Transform(data);

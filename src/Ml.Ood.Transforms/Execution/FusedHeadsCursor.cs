@@ -144,12 +144,38 @@ internal sealed class FusedHeadsCursor : DataViewRowCursor
             return false;
         }
 
-        foreach (var head in _heads)
+        ScoreHeads(rows);
+        return true;
+    }
+
+    /// <summary>
+    /// Small heads whose block fits one call each (a service's batch) run side by side, one per core, as a block too
+    /// large for one call would run its own calls; the others one after another, each spreading its own work.
+    /// </summary>
+    private void ScoreHeads(int rows)
+    {
+        var side = Array.FindAll(_heads, h => h.ConcurrentRuns > 1 && rows <= h.RowsPerRun);
+        int degree = side.Length == 0 ? 1 : side.Max(h => h.ConcurrentRuns);
+        if (side.Length > 1)
         {
-            head.Score(rows);
+            try
+            {
+                Parallel.ForEach(side, new ParallelOptions { MaxDegreeOfParallelism = degree }, head => head.Score(rows));
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+            {
+                // The caller sees what one head alone would have thrown, not Parallel's wrapper.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
         }
 
-        return true;
+        foreach (var head in _heads)
+        {
+            if (side.Length <= 1 || Array.IndexOf(side, head) < 0)
+            {
+                head.Score(rows);
+            }
+        }
     }
 
     protected override void Dispose(bool disposing)
@@ -219,6 +245,10 @@ internal sealed class FusedHeadsCursor : DataViewRowCursor
         private readonly bool[]? _decisions = state.Info.OutputKind == OodHeadOutputKind.Score ? null : new bool[blockSize];
 
         public HeadState State { get; } = state;
+
+        public int ConcurrentRuns { get; } = state.Session().ConcurrentRuns;
+
+        public int RowsPerRun { get; } = state.Session().RowsPerRun;
 
         public long NonFiniteRows { get; private set; }
 

@@ -80,6 +80,15 @@ internal sealed class HeadSession : IDisposable
     public int RowsPerFill => _plan.RowsPerFill;
 
     /// <summary>
+    /// Calls this session runs at once, each on one thread, when a block has more rows than one call takes; 1 for a large
+    /// head (one call at a time on every thread) and on a GPU.
+    /// </summary>
+    public int ConcurrentRuns => _plan.ConcurrentRuns;
+
+    /// <summary>The most rows one call scores.</summary>
+    public int RowsPerRun => _plan.RowsPerRun;
+
+    /// <summary>
     /// The graph must read a [batch, InputSize] float tensor and write a [batch] tensor of the head's output type, or the
     /// batched buffers would be read and written out of shape.
     /// </summary>
