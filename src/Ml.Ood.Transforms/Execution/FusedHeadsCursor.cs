@@ -13,23 +13,11 @@ namespace Ml.Ood.Transforms.Execution;
 /// re-buffered every column the heads above it passed through (quadratic in the number of heads), and a service's batch
 /// paid for a cursor level per head.
 /// </remarks>
-internal sealed class FusedHeadsCursor : DataViewRowCursor
+internal sealed class FusedHeadsCursor : BlockCursor
 {
-    private readonly DataViewRowCursor _source;
-    private readonly int _blockSize;
-    private readonly int _sourceColumns;
     private readonly InputSlot[] _inputs;
     private readonly FusedHead[] _heads;
     private readonly FusedHead?[] _headByOutput;
-    private readonly ValueGetter<DataViewRowId> _sourceIdGetter;
-    private readonly ColumnBuffer?[] _buffers;
-    private readonly ColumnBuffer[] _activeBuffers;
-    private readonly DataViewRowId[] _ids;
-    private int _rowsInBlock;
-    private int _rowInBlock = -1;
-    private long _position = -1;
-    private bool _sourceExhausted;
-    private long _rowsRead;
     private bool _released;
 
     /// <param name="schema">The view's schema: the source's columns, then one per head of the view.</param>
@@ -39,11 +27,8 @@ internal sealed class FusedHeadsCursor : DataViewRowCursor
     /// <param name="blockSize">Rows read and scored at once.</param>
     public FusedHeadsCursor(DataViewSchema schema, DataViewRowCursor source, IReadOnlyList<(HeadState State, int OutputIndex)> heads,
         IReadOnlyList<DataViewSchema.Column> passThrough, int blockSize)
+        : base(schema, source, passThrough, blockSize)
     {
-        Schema = schema;
-        _source = source;
-        _blockSize = blockSize;
-        _sourceColumns = source.Schema.Count;
         var inputs = new List<InputSlot>();
         _heads = new FusedHead[heads.Count];
         _headByOutput = new FusedHead?[schema.Count];
@@ -63,96 +48,39 @@ internal sealed class FusedHeadsCursor : DataViewRowCursor
         }
 
         _inputs = [.. inputs];
-        _sourceIdGetter = source.GetIdGetter();
-        _buffers = new ColumnBuffer?[_sourceColumns];
-        foreach (var column in passThrough)
-        {
-            _buffers[column.Index] = ColumnBuffer.Create(source, column, blockSize);
-        }
-
-        _activeBuffers = _buffers.OfType<ColumnBuffer>().ToArray();
-        _ids = new DataViewRowId[blockSize];
     }
-
-    public override DataViewSchema Schema { get; }
-
-    public override long Position => _position;
-
-    public override long Batch => 0;
-
-    public override bool MoveNext()
-    {
-        if (_rowInBlock + 1 >= _rowsInBlock)
-        {
-            if (_sourceExhausted || !FillBlock())
-            {
-                return false;
-            }
-
-            _rowInBlock = -1;
-        }
-        _rowInBlock++;
-        _position++;
-        return true;
-    }
-
-    public override ValueGetter<DataViewRowId> GetIdGetter()
-        => (ref DataViewRowId id) => id = _ids[_rowInBlock];
 
     public override bool IsColumnActive(DataViewSchema.Column column)
-        => column.Index < _sourceColumns ? _buffers[column.Index] is not null : column.Index < _headByOutput.Length && _headByOutput[column.Index] is not null;
+        => column.Index < SourceColumnCount ? IsSourceColumnActive(column.Index) : column.Index < _headByOutput.Length && _headByOutput[column.Index] is not null;
 
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
+        if (column.Index < SourceColumnCount)
+        {
+            return SourceGetter<TValue>(column);
+        }
+
         if (!IsColumnActive(column))
         {
             throw new InvalidOperationException(OodErrors.Format(OodErrors.ColumnNotRequestedByCursor, column.Name));
         }
 
-        if (column.Index < _sourceColumns)
-        {
-            return (ValueGetter<TValue>)_buffers[column.Index]!.MakeGetter(() => _rowInBlock);
-        }
-
-        return _headByOutput[column.Index]!.MakeGetter<TValue>(column.Name, () => _rowInBlock);
+        return _headByOutput[column.Index]!.MakeGetter<TValue>(column.Name, () => RowInBlock);
     }
 
-    /// <summary>Reads up to a block of source rows and scores them with every head; false when the source had none left.</summary>
-    private bool FillBlock()
+    protected override void ReadRow(int slot)
     {
-        int rows = 0;
-        while (rows < _blockSize && _source.MoveNext())
+        foreach (var input in _inputs)
         {
-            foreach (var input in _inputs)
-            {
-                input.Capture(rows, _rowsRead);
-            }
-
-            _sourceIdGetter(ref _ids[rows]);
-            foreach (var buffer in _activeBuffers)
-            {
-                buffer.Capture(rows);
-            }
-
-            rows++;
-            _rowsRead++;
+            input.Capture(slot, RowsRead);
         }
-        _sourceExhausted = rows < _blockSize;
-        _rowsInBlock = rows;
-        if (rows == 0)
-        {
-            return false;
-        }
-
-        ScoreHeads(rows);
-        return true;
     }
 
     /// <summary>
     /// Small heads whose block fits one call each (a service's batch) run side by side, one per core, as a block too
     /// large for one call would run its own calls; the others one after another, each spreading its own work.
     /// </summary>
-    private void ScoreHeads(int rows)
+    protected override void ScoreBlock(int rows)
     {
         var side = Array.FindAll(_heads, h => h.ConcurrentRuns > 1 && rows <= h.RowsPerRun);
         int degree = side.Length == 0 ? 1 : side.Max(h => h.ConcurrentRuns);
@@ -183,10 +111,10 @@ internal sealed class FusedHeadsCursor : DataViewRowCursor
         if (disposing && !_released)
         {
             _released = true;
-            _source.Dispose();
+            Source.Dispose();
             foreach (var head in _heads)
             {
-                head.State.ReportCursor(head.NonFiniteRows, _rowsRead);
+                head.State.ReportCursor(head.NonFiniteRows, RowsRead);
                 head.State.Lifetime.Release();
             }
         }
