@@ -6,8 +6,8 @@ using Ml.Ood.Transforms.Execution;
 namespace Ml.Ood.Transforms.Tests;
 
 /// <summary>
-/// Heads side by side in a loaded pipeline are scored by one cursor (<see cref="HeadFusion"/>): the view must be the
-/// chain's own, column for column and bit for bit, whatever columns a cursor asks for.
+/// Heads side by side in a chain are scored by one cursor (a head's Transform joins the previous head's view): the view
+/// must be that of the heads stacked one view each, column for column and bit for bit, whatever columns a cursor asks for.
 /// </summary>
 [TestClass]
 public sealed class HeadFusionTests
@@ -17,7 +17,7 @@ public sealed class HeadFusionTests
     [TestMethod]
     [DataRow(1)]
     [DataRow(4)] // the heads' calls run side by side, up to 4 at once
-    public void LoadedPipelineScoresHeadsSideBySideAsItsChainDoes(int parallelism)
+    public void LoadedAndFittedChainsScoreHeadsSideBySideAsStackedHeadsDo(int parallelism)
     {
         var ml = new MLContext(seed: 1);
         var data = LogitsData.Create(ml, Logits);
@@ -27,22 +27,25 @@ public sealed class HeadFusionTests
             .Append(ml.Ood().MaxLogit("MaxLogit", "Copy"))
             .Append(ml.Ood().MaxSoftmaxProbability("Msp", "Logits"))
             .Append(ml.Ood().Energy("Energy", "Copy", temperature: 2f));
-        using var fitted = pipeline.Fit(data);
+        using var saved = pipeline.Fit(data);
         using var stream = new MemoryStream();
-        ml.Model.Save(fitted, data.Schema, stream);
+        ml.Model.Save(saved, data.Schema, stream);
         stream.Position = 0;
         using var loaded = (OodLoadedModel)ml.Ood().Load(stream, out _, new OodExecutionOptions { Parallelism = parallelism });
 
         var fused = loaded.Transform(data);
-        var chain = loaded.Model.Transform(data);
+        var stacked = Stacked((TransformerChain<ITransformer>)loaded.Model, data);
 
         var view = fused as FusedHeadsDataView;
         Assert.IsNotNull(view, $"the heads after the copy are one view, not {fused.GetType().Name}");
         Assert.AreEqual(4, view.HeadCount);
-        AssertSameView(chain, fused, "every column");
-        AssertSameView(chain, fused, "Msp and Id only", "Msp", "Id");
-        AssertSameView(chain, fused, "the hidden first Energy only", 4);
-        AssertSameView(chain, fused, "no head column", "Name", "Extra");
+        AssertSameView(stacked, fused, "every column");
+        AssertSameView(stacked, fused, "Msp and Id only", "Msp", "Id");
+        AssertSameView(stacked, fused, "the hidden first Energy only", 4);
+        AssertSameView(stacked, fused, "no head column", "Name", "Extra");
+        var fitted = pipeline.Fit(data).Transform(data);
+        Assert.AreEqual(4, (fitted as FusedHeadsDataView)?.HeadCount, "a freshly fitted chain's heads are one view too");
+        AssertSameView(stacked, fitted, "the fitted chain, every column");
     }
 
     [TestMethod]
@@ -58,10 +61,10 @@ public sealed class HeadFusionTests
         using var ofEnergy = new OodHeadTransformer(ml, Heads.Energy(info, 1f), new OodHeadExecution(null, true, 256, Parallelism: 1));
         var chain = new TransformerChain<ITransformer>(energy, ofEnergy, msp);
 
-        var fused = HeadFusion.Transform(chain, data);
+        var fused = chain.Transform(data);
 
         Assert.AreEqual(2, (fused as FusedHeadsDataView)?.HeadCount, "EnergyOfEnergy and Msp side by side, after Energy");
-        AssertSameView(chain.Transform(data), fused, "every column");
+        AssertSameView(Stacked(chain, data), fused, "every column");
         var energies = fused.GetColumn<float>("Energy").ToArray();
         var ofEnergies = fused.GetColumn<float>("EnergyOfEnergy").ToArray();
         for (int i = 0; i < energies.Length; i++)
@@ -85,7 +88,7 @@ public sealed class HeadFusionTests
         using var maxLogit = ml.Ood().MaxLogit("MaxLogit", "Logits").Fit(data);
         var chain = new TransformerChain<ITransformer>(energy, maxLogit);
 
-        var fused = HeadFusion.Transform(chain, data);
+        var fused = chain.Transform(data);
         Assert.AreEqual(2, (fused as FusedHeadsDataView)?.HeadCount);
         Assert.AreEqual(Logits.Length, fused.GetColumn<float>("MaxLogit").Count());
 
@@ -112,6 +115,20 @@ public sealed class HeadFusionTests
         Assert.AreEqual(Logits.Length, fused.GetColumn<int>("Id").Count(), "columns that need no head still pass through");
         Assert.ThrowsExactly<ObjectDisposedException>(() => fused.GetColumn<float>("MaxLogit").ToArray());
         Assert.ThrowsExactly<ObjectDisposedException>(() => loaded.Transform(data));
+    }
+
+    /// <summary>The chain's parts applied one by one, each head as a view of its own over the last: no head joins another.</summary>
+    private static IDataView Stacked(TransformerChain<ITransformer> chain, IDataView data)
+    {
+        var view = data;
+        foreach (var part in chain)
+        {
+            view = part is OodHeadTransformer head
+                ? new FusedHeadsDataView(view, head.GetOutputSchema(view.Schema), [head.State])
+                : part.Transform(view);
+        }
+
+        return view;
     }
 
     private static float[][] WithNaNRow(float[][] logits, int row)

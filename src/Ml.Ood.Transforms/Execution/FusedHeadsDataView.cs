@@ -4,9 +4,10 @@ namespace Ml.Ood.Transforms.Execution;
 
 /// <summary>
 /// The view that heads side by side return from <c>Transform</c>: the source's columns plus one output column per head,
-/// all computed a block of rows at a time by one cursor (<see cref="FusedHeadsCursor"/>). A single head's
-/// <c>Transform</c> is this view with one head; <see cref="HeadFusion"/> puts consecutive heads of a loaded pipeline into
-/// one. Lazy, like every ML.NET transform: a head's session is asked for only by a cursor that reads its column.
+/// all computed a block of rows at a time by one cursor (<see cref="FusedHeadsCursor"/>). A head's <c>Transform</c> over
+/// such a view, when it reads none of the view's scores, joins it (<see cref="Join"/>), so a chain of heads side by side
+/// (fitted, loaded, or restored by <c>WithBatchedHeads</c>) is one view. Lazy, like every ML.NET transform: a head's
+/// session is asked for only by a cursor that reads its column.
 /// </summary>
 /// <remarks>
 /// The scores are those of the heads one after another, bit for bit: each head still scores the same rows with its own
@@ -38,6 +39,16 @@ internal sealed class FusedHeadsDataView : IDataView
 
     /// <summary>The heads this view scores side by side.</summary>
     public int HeadCount => _heads.Length;
+
+    /// <summary>
+    /// Whether a head that reads <paramref name="inputColumnName"/> can join the view: the name must be a source column,
+    /// not one of the view's scores (nor a source column one of them hides).
+    /// </summary>
+    public bool CanJoin(string inputColumnName)
+        => Schema.GetColumnOrNull(inputColumnName) is { } column && column.Index < _source.Schema.Count;
+
+    /// <summary>This view with <paramref name="head"/> added after its heads; <paramref name="outputSchema"/> is this view's schema plus its column.</summary>
+    public FusedHeadsDataView Join(HeadState head, DataViewSchema outputSchema) => new(_source, outputSchema, [.. _heads, head]);
 
     public bool CanShuffle => _source.CanShuffle;
 

@@ -90,12 +90,19 @@ public sealed class OodHeadTransformer : ITransformer, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Over another head's view, when this head reads none of that view's scores, the result is one view for both (and
+    /// so on down a chain of heads side by side): one cursor reads each block once for all of them, instead of a cursor
+    /// per head stacked on the last. The columns and scores are those of the heads one after another, bit for bit.
+    /// </remarks>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var schema = GetOutputSchema(input.Schema);
         _state.Lifetime.ThrowIfDisposed();
-        return new FusedHeadsDataView(input, schema, [_state]);
+        return input is FusedHeadsDataView heads && heads.CanJoin(Head.InputColumnName)
+            ? heads.Join(_state, schema)
+            : new FusedHeadsDataView(input, schema, [_state]);
     }
 
     /// <inheritdoc/>

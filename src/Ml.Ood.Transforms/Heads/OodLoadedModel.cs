@@ -70,14 +70,10 @@ public sealed class OodLoadedModel : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _model.GetOutputSchema(inputSchema);
 
     /// <inheritdoc/>
-    /// <remarks>
-    /// Heads side by side (none reading another's output) are scored by one cursor: the same columns and scores as
-    /// <see cref="Model"/>'s own <c>Transform</c>, with less work per row.
-    /// </remarks>
     public IDataView Transform(IDataView input)
     {
         _lifetime.ThrowIfDisposed();
-        return HeadFusion.Transform(_model, input);
+        return _model.Transform(input);
     }
 
     /// <inheritdoc/>
