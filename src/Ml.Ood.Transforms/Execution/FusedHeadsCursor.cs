@@ -18,6 +18,10 @@ internal sealed class FusedHeadsCursor : BlockCursor
     private readonly InputSlot[] _inputs;
     private readonly FusedHead[] _heads;
     private readonly FusedHead?[] _headByOutput;
+    private readonly FusedHead[] _sideBySide;
+    private readonly FusedHead[] _oneByOne;
+    private readonly int _sideBySideRows;
+    private readonly int _sideBySideDegree;
     private bool _released;
 
     /// <param name="schema">The view's schema: the source's columns, then one per head of the view.</param>
@@ -48,6 +52,11 @@ internal sealed class FusedHeadsCursor : BlockCursor
         }
 
         _inputs = [.. inputs];
+        // Small CPU heads (concurrent one-thread calls) may run side by side; large and GPU heads spread their own work.
+        _sideBySide = Array.FindAll(_heads, h => h.ConcurrentRuns > 1);
+        _oneByOne = Array.FindAll(_heads, h => h.ConcurrentRuns <= 1);
+        _sideBySideRows = _sideBySide.Length == 0 ? 0 : _sideBySide.Min(h => h.RowsPerRun);
+        _sideBySideDegree = _sideBySide.Length == 0 ? 1 : _sideBySide.Max(h => h.ConcurrentRuns);
     }
 
     public override bool IsColumnActive(DataViewSchema.Column column)
@@ -82,27 +91,29 @@ internal sealed class FusedHeadsCursor : BlockCursor
     /// </summary>
     protected override void ScoreBlock(int rows)
     {
-        var side = Array.FindAll(_heads, h => h.ConcurrentRuns > 1 && rows <= h.RowsPerRun);
-        int degree = side.Length == 0 ? 1 : side.Max(h => h.ConcurrentRuns);
-        if (side.Length > 1)
+        if (_sideBySide.Length <= 1 || rows > _sideBySideRows)
         {
-            try
-            {
-                Parallel.ForEach(side, new ParallelOptions { MaxDegreeOfParallelism = degree }, head => head.Score(rows));
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
-            {
-                // The caller sees what one head alone would have thrown, not Parallel's wrapper.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-            }
-        }
-
-        foreach (var head in _heads)
-        {
-            if (side.Length <= 1 || Array.IndexOf(side, head) < 0)
+            foreach (var head in _heads)
             {
                 head.Score(rows);
             }
+
+            return;
+        }
+
+        try
+        {
+            Parallel.ForEach(_sideBySide, new ParallelOptions { MaxDegreeOfParallelism = _sideBySideDegree }, head => head.Score(rows));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            // The caller sees what one head alone would have thrown, not Parallel's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+
+        foreach (var head in _oneByOne)
+        {
+            head.Score(rows);
         }
     }
 
