@@ -42,4 +42,34 @@ public sealed class ImageLifetimeTests
             StringAssert.Contains(error.Message, "disposed");
         }
     }
+
+    /// <summary>
+    /// A row engine keeps the last image it read: ML.NET's resizer passes an image of the right size on as it is and
+    /// disposes it at the engine's next row. Engines are pooled, so that next row can be another request's, on another
+    /// thread, while the first request disposes its image: the same race. An engine therefore answers only once its
+    /// request's images are disposed, and a later dispose of them does nothing.
+    /// </summary>
+    [TestMethod]
+    public async Task AnEngineAnswersOnlyOnceItsRequestsImagesAreDisposed()
+    {
+        var options = Options.Create(new ServiceOptions { ModelPath = TestModels.ImageModelPath, Mode = ScoringMode.Engine });
+        using var host = new ModelHost(options, NullLogger<ModelHost>.Instance);
+        using var scorer = new EngineScorer(host);
+        var pngs = TestModels.Images(8, 44).Select(i => Png.Grey(i, 28, 28)).ToArray();
+
+        for (int request = 0; request < 10; request++)
+        {
+            using var first = new ServedInput(MLImage.CreateFromStream(new MemoryStream(pngs[request % pngs.Length])), null);
+            using var second = new ServedInput(MLImage.CreateFromStream(new MemoryStream(pngs[(request + 1) % pngs.Length])), null);
+
+            var answers = await scorer.ScoreAsync([first, second], CancellationToken.None);
+
+            Assert.HasCount(2, answers);
+            foreach (var input in new[] { first, second })
+            {
+                var error = Assert.ThrowsExactly<InvalidOperationException>(() => _ = input.Image!.Width, $"request {request}");
+                StringAssert.Contains(error.Message, "disposed");
+            }
+        }
+    }
 }
