@@ -37,6 +37,7 @@ public sealed class ModelHost : IDisposable
         {
             Input = InputLayout.For(inputSchema, Model, Options);
             Heads = FindHeads(Model).ToList();
+            CheckServable(path, Model, Heads);
             Encoders = Find<OodOnnxEncoderTransformer>(Model).ToList();
             Output = new OutputLayout(Heads, Model.GetOutputSchema(Input.Schema), Options.LogitsColumn);
         }
@@ -102,6 +103,25 @@ public sealed class ModelHost : IDisposable
     };
 
     public void Dispose() => (Model as IDisposable)?.Dispose();
+
+    /// <summary>
+    /// A model the service would answer for without saying "I don't know" is refused at start: one with no MlOod head,
+    /// and one with a test-time head (its scores depend on the rows scored before, so it needs one ordered stream).
+    /// </summary>
+    private static void CheckServable(string path, ITransformer model, IReadOnlyList<OodHeadTransformer> heads)
+    {
+        if (Find<OodTestTimeTransformer>(model).FirstOrDefault() is { } testTime)
+        {
+            throw new NotSupportedException(
+                $"{path}: the {testTime.Head.Kind} head writing '{testTime.Head.OutputColumnName}' adapts while it scores (a row's score depends on the rows before it), and the service scores concurrent requests in no set order. Score one ordered stream with ml.Ood().CreateStreamingScorer(model) instead.");
+        }
+
+        if (heads.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"{path} has no MlOod head, so the service would answer without an OOD score or decision. Append one (ml.Ood().Energy, Knn, Threshold, ...), fit and save the model again.");
+        }
+    }
 
     private static IEnumerable<OodHeadTransformer> FindHeads(ITransformer model) => Find<OodHeadTransformer>(model);
 
