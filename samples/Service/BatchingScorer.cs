@@ -10,7 +10,8 @@ namespace Ml.Ood.Service;
 /// <see cref="ServiceOptions.MaxBatchSize"/> rows, scores them with one cursor over the model's Transform of an
 /// in-memory view (MlOod's heads score a block per ONNX Runtime call) and hands each request its own rows back. While a
 /// batch is scored the next one queues, so under load batches fill without waiting; <see cref="ServiceOptions.BatchWorkers"/>
-/// loops run side by side.
+/// loops run side by side. A batch of one row (a lone request under light load) goes through a row engine instead
+/// (<see cref="ServiceOptions.LoneRowsByEngine"/>).
 /// </summary>
 public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
 {
@@ -18,12 +19,27 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
     private readonly ILogger<BatchingScorer> _log;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly Task[] _loops;
+    private long _loneRows;
 
     public BatchingScorer(ModelHost host, ILogger<BatchingScorer> log)
     {
         _host = host;
         _log = log;
-        _loops = Enumerable.Range(0, host.Options.BatchWorkers).Select(_ => Task.Run(RunAsync)).ToArray();
+        // Made here, not in the loops: a model without a row engine fails the service's start, not each lone request.
+        var engines = new List<RowEngine?>();
+        try
+        {
+            for (int i = 0; i < host.Options.BatchWorkers; i++)
+            {
+                engines.Add(host.Options.LoneRowsByEngine ? new RowEngine(host) : null);
+            }
+        }
+        catch
+        {
+            engines.ForEach(e => e?.Dispose());
+            throw;
+        }
+        _loops = engines.Select(engine => Task.Run(() => RunAsync(engine))).ToArray();
     }
 
     public async Task<ScoredItem[]> ScoreAsync(IReadOnlyList<ServedInput> inputs, CancellationToken cancellation)
@@ -46,8 +62,9 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
         await Task.WhenAll(_loops).ConfigureAwait(false);
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(RowEngine? engine)
     {
+        using var owned = engine;
         var batch = new List<Pending>(_host.Options.MaxBatchSize);
         var inputs = new List<ServedInput>(_host.Options.MaxBatchSize);
         var view = new InputBatchView(_host.Input);
@@ -83,7 +100,11 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
                     break;
                 }
             }
-            if (batch.Count > 0)
+            if (batch.Count == 1 && engine is not null)
+            {
+                ScoreAlone(batch[0], engine);
+            }
+            else if (batch.Count > 0)
             {
                 inputs.Clear();
                 inputs.AddRange(batch.Select(p => p.Input));
@@ -92,6 +113,9 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
             }
         }
     }
+
+    /// <summary>How many rows were scored alone by a row engine (<see cref="ServiceOptions.LoneRowsByEngine"/>), for metrics.</summary>
+    public long LoneRows => Interlocked.Read(ref _loneRows);
 
     /// <summary>
     /// Raised on the scoring loop after a batch was scored and its cursor disposed, before its requests are answered: the
@@ -145,6 +169,33 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
             batch[i].Result.TrySetResult(items[i]);
         }
         return scored;
+    }
+
+    /// <summary>
+    /// A lone row (light load) through a row engine, as Engine mode scores it: a cursor over a batch of one computes the
+    /// same ONNX Runtime calls on one row, but costs more (serving-load.sh, 1 client: see ServiceOptions.LoneRowsByEngine).
+    /// The input is disposed before the answer (<see cref="RowEngine.Predict"/>).
+    /// </summary>
+    private void ScoreAlone(Pending pending, RowEngine engine)
+    {
+        long start = Stopwatch.GetTimestamp();
+        ScoredItem item;
+        try
+        {
+            item = engine.Predict(pending.Input);
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Scoring a lone row failed.");
+            pending.Input.Dispose();
+            Interlocked.Increment(ref _loneRows);
+            pending.Result.TrySetException(e);
+            return;
+        }
+        pending.Input.Dispose();
+        Interlocked.Increment(ref _loneRows);
+        BatchScored?.Invoke(1, Stopwatch.GetElapsedTime(start));
+        pending.Result.TrySetResult(item);
     }
 
     private sealed class Pending(ServedInput input)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.ML;
 
 namespace Ml.Ood.Service;
 
@@ -42,37 +41,6 @@ public sealed class EngineScorer(ModelHost host) : IOodScorer, IDisposable
         while (_pool.TryTake(out var engine))
         {
             engine.Dispose();
-        }
-    }
-
-    /// <summary>A PredictionEngine's insides over the saved schema: an input row, the mapper and its output row.</summary>
-    private sealed class RowEngine : IDisposable
-    {
-        private readonly ITransformer _model;
-        private readonly SingleInputRow _input;
-        private readonly DataViewRow _output;
-        private readonly OutputLayout.Reader _reader;
-
-        public RowEngine(ModelHost host)
-        {
-            _model = host.Model;
-            _input = new SingleInputRow(host.Input);
-            // The mapper takes a reference to the loaded model; Dispose gives it back, as a PredictionEngine does.
-            var mapper = _model.GetRowToRowMapper(host.Input.Schema);
-            _output = mapper.GetRow(_input, host.Output.Columns(mapper.OutputSchema));
-            _reader = host.Output.CreateReader(_output);
-        }
-
-        public ScoredItem Predict(ServedInput input)
-        {
-            _input.Set(input);
-            return _reader.Read();
-        }
-
-        public void Dispose()
-        {
-            _output.Dispose();
-            (_model as IDisposable)?.Dispose();
         }
     }
 }

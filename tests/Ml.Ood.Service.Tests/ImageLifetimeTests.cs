@@ -15,13 +15,15 @@ namespace Ml.Ood.Service.Tests;
 public sealed class ImageLifetimeTests
 {
     [TestMethod]
-    public async Task ABatchIsAnsweredOnlyAfterThePipelineReleasedItsImages()
+    [DataRow(false)] // a lone image through a cursor over a batch of one
+    [DataRow(true)] // through the loop's row engine (the default)
+    public async Task ABatchIsAnsweredOnlyAfterThePipelineReleasedItsImages(bool loneRowsByEngine)
     {
-        var options = Options.Create(new ServiceOptions { ModelPath = TestModels.ImageModelPath, MaxBatchDelayMs = 0 });
+        var options = Options.Create(new ServiceOptions { ModelPath = TestModels.ImageModelPath, MaxBatchDelayMs = 0, LoneRowsByEngine = loneRowsByEngine });
         using var host = new ModelHost(options, NullLogger<ModelHost>.Instance);
         await using var scorer = new BatchingScorer(host, NullLogger<BatchingScorer>.Instance);
         int released = 0;
-        // Raised once the batch's cursor is disposed; slow on purpose, so that an answer given before it would be seen.
+        // Raised once the batch's cursor is disposed (or the row engine is done with the image); slow on purpose, so that an answer given before it would be seen.
         scorer.BatchScored += (rows, _) =>
         {
             Thread.Sleep(20);
@@ -37,7 +39,9 @@ public sealed class ImageLifetimeTests
 
             Assert.HasCount(1, answers);
             Assert.AreEqual(request + 1, Volatile.Read(ref released), $"request {request} was answered before its batch was released");
-            // The only image of its batch is the last one the cursor read, which ML.NET disposed with the cursor.
+            Assert.AreEqual(loneRowsByEngine ? request + 1 : 0, scorer.LoneRows, "rows scored by the row engine");
+            // The only image of its batch is the last one the cursor read, which ML.NET disposed with the cursor; a row
+            // engine keeps it, so the loop disposed it before answering.
             var error = Assert.ThrowsExactly<InvalidOperationException>(() => _ = input.Image!.Width, $"request {request}");
             StringAssert.Contains(error.Message, "disposed");
         }
