@@ -114,12 +114,16 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
         }
     }
 
-    /// <summary>How many rows were scored alone by a row engine (<see cref="ServiceOptions.LoneRowsByEngine"/>), for metrics.</summary>
+    /// <summary>
+    /// How many lone rows went to the row engine (<see cref="ServiceOptions.LoneRowsByEngine"/>), answered or failed, for
+    /// metrics.
+    /// </summary>
     public long LoneRows => Interlocked.Read(ref _loneRows);
 
     /// <summary>
-    /// Raised on the scoring loop after a batch was scored and its cursor disposed, before its requests are answered: the
-    /// batch's size and how long scoring took (for metrics; a slow handler delays the batch's answers).
+    /// Raised on the scoring loop after a batch was scored and its cursor disposed (a lone row: once the row engine is done
+    /// with it), before its requests are answered: the batch's size and how long scoring took (for metrics; a slow handler
+    /// delays the batch's answers, a throwing one fails them).
     /// </summary>
     public event Action<int, TimeSpan>? BatchScored;
 
@@ -174,28 +178,26 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
     /// <summary>
     /// A lone row (light load) through a row engine, as Engine mode scores it: a cursor over a batch of one computes the
     /// same ONNX Runtime calls on one row, but costs more (serving-load.sh, 1 client: see ServiceOptions.LoneRowsByEngine).
-    /// The input is disposed before the answer (<see cref="RowEngine.Predict"/>).
+    /// The input is disposed before the answer (<see cref="RowEngine.Predict"/>); a failure, the metrics handler's
+    /// included, fails the request (500), never the loop.
     /// </summary>
     private void ScoreAlone(Pending pending, RowEngine engine)
     {
         long start = Stopwatch.GetTimestamp();
-        ScoredItem item;
+        Interlocked.Increment(ref _loneRows);
         try
         {
-            item = engine.Predict(pending.Input);
+            var item = engine.Predict(pending.Input);
+            pending.Input.Dispose();
+            BatchScored?.Invoke(1, Stopwatch.GetElapsedTime(start));
+            pending.Result.TrySetResult(item);
         }
         catch (Exception e)
         {
             _log.LogError(e, "Scoring a lone row failed.");
             pending.Input.Dispose();
-            Interlocked.Increment(ref _loneRows);
             pending.Result.TrySetException(e);
-            return;
         }
-        pending.Input.Dispose();
-        Interlocked.Increment(ref _loneRows);
-        BatchScored?.Invoke(1, Stopwatch.GetElapsedTime(start));
-        pending.Result.TrySetResult(item);
     }
 
     private sealed class Pending(ServedInput input)

@@ -90,6 +90,7 @@ public sealed class ModelHost : IDisposable
         maxBatchDelayMs = Options.MaxBatchDelayMs,
         maxBatchSize = Options.MaxBatchSize,
         batchWorkers = Options.BatchWorkers,
+        loneRowsByEngine = Options.LoneRowsByEngine,
         parallelism = Options.Parallelism ?? Environment.ProcessorCount,
         device = Device,
         versions = new

@@ -19,8 +19,16 @@ internal sealed class RowEngine : IDisposable
         _input = new SingleInputRow(host.Input);
         // The mapper takes a reference to the loaded model; Dispose gives it back, as a PredictionEngine does.
         var mapper = _model.GetRowToRowMapper(host.Input.Schema);
-        _output = mapper.GetRow(_input, host.Output.Columns(mapper.OutputSchema));
-        _reader = host.Output.CreateReader(_output);
+        try
+        {
+            _output = mapper.GetRow(_input, host.Output.Columns(mapper.OutputSchema));
+            _reader = host.Output.CreateReader(_output);
+        }
+        catch
+        {
+            (_model as IDisposable)?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

@@ -35,23 +35,57 @@ public sealed class LoneRowTests
         var byCursor = await ScoreOneByOneAsync(TestModels.EmbeddingModelPath, loneByEngine: false, embeddings.Length, Input);
 
         AssertSameBits(byCursor, byEngine);
-        Assert.IsTrue(byEngine.Any(r => r.Decisions["IsOod"]) || byEngine.Any(r => !r.Decisions["IsOod"]));
+        Assert.IsTrue(byEngine.Any(r => r.Decisions["IsOod"]) && byEngine.Any(r => !r.Decisions["IsOod"]), "the rows should hold both decisions");
     }
 
     [TestMethod]
     public async Task ALoneRowThatFailsFailsOnlyItsRequest()
     {
+        var good = TestModels.Embeddings(1, 53)[0];
+        var expected = await ScoreOneByOneAsync(TestModels.EmbeddingModelPath, loneByEngine: false, 1, _ => new ServedInput(null, good));
         var options = Options.Create(new ServiceOptions { ModelPath = TestModels.EmbeddingModelPath });
         using var host = new ModelHost(options, NullLogger<ModelHost>.Instance);
         await using var scorer = new BatchingScorer(host, NullLogger<BatchingScorer>.Instance);
 
         // The service's request reader refuses a wrong length with a 400; past it, the model itself must still refuse (here
         // ML.NET's classifier does, before any MlOod head reads the row).
-        await Assert.ThrowsAsync<InvalidOperationException>(() => scorer.ScoreAsync([new ServedInput(null, new float[EmbeddingRow.Length + 1])], CancellationToken.None));
-        var answer = await scorer.ScoreAsync([new ServedInput(null, TestModels.Embeddings(1, 53)[0])], CancellationToken.None);
+        await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => scorer.ScoreAsync([new ServedInput(null, new float[EmbeddingRow.Length + 1])], CancellationToken.None));
+        var answer = await scorer.ScoreAsync([new ServedInput(null, good)], CancellationToken.None);
 
-        Assert.HasCount(1, answer);
+        AssertSameBits(expected, [.. answer]);
         Assert.AreEqual(2, scorer.LoneRows, "both rows went through the row engine");
+    }
+
+    [TestMethod]
+    public async Task AThrowingMetricsHandlerFailsItsLoneRowNotTheLoop()
+    {
+        var options = Options.Create(new ServiceOptions { ModelPath = TestModels.EmbeddingModelPath });
+        using var host = new ModelHost(options, NullLogger<ModelHost>.Instance);
+        await using var scorer = new BatchingScorer(host, NullLogger<BatchingScorer>.Instance);
+        var embedding = TestModels.Embeddings(1, 57)[0];
+        void Throw(int rows, TimeSpan elapsed) => throw new InvalidOperationException("metrics handler failed");
+        scorer.BatchScored += Throw;
+
+        // Bounded: a loop that died with the handler's exception would leave the request waiting forever.
+        var error = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => scorer.ScoreAsync([new ServedInput(null, embedding)], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        scorer.BatchScored -= Throw;
+        var answer = await scorer.ScoreAsync([new ServedInput(null, embedding)], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.AreEqual("metrics handler failed", error.Message);
+        Assert.HasCount(1, answer);
+    }
+
+    [TestMethod]
+    [DataRow("true", true)]
+    [DataRow("false", false)]
+    public async Task TheSettingShowsInTheModelDescription(string setting, bool expected)
+    {
+        using var host = new ServiceHost(TestModels.EmbeddingModelPath, "Batching", ("LoneRowsByEngine", setting));
+        using var client = host.CreateClient();
+
+        using var model = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/model"));
+
+        Assert.AreEqual(expected, model.RootElement.GetProperty("loneRowsByEngine").GetBoolean());
     }
 
     private static async Task<List<ScoredItem>> ScoreOneByOneAsync(string model, bool loneByEngine, int count, Func<int, ServedInput> input)
