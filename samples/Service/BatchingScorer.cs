@@ -20,6 +20,8 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly Task[] _loops;
     private long _loneRows;
+    private readonly Lock _enqueue = new();
+    private bool _stopping;
 
     public BatchingScorer(ModelHost host, ILogger<BatchingScorer> log)
     {
@@ -45,11 +47,19 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
     public async Task<ScoredItem[]> ScoreAsync(IReadOnlyList<ServedInput> inputs, CancellationToken cancellation)
     {
         var pending = inputs.Select(i => new Pending(i)).ToArray();
-        foreach (var p in pending)
+        // A request is queued whole or not at all: refused half-queued while the service stops, its handler would dispose
+        // the images of the queued half while a loop still scored them.
+        lock (_enqueue)
         {
-            if (!_queue.Writer.TryWrite(p))
+            if (_stopping)
             {
                 throw new ObjectDisposedException(nameof(BatchingScorer), "The service is stopping.");
+            }
+
+            foreach (var p in pending)
+            {
+                // Unbounded and completed only under this lock, so the write succeeds.
+                _queue.Writer.TryWrite(p);
             }
         }
         // Not cancelled with the request: a row already queued is scored with its batch; the answer is just not sent.
@@ -58,7 +68,11 @@ public sealed class BatchingScorer : IOodScorer, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        lock (_enqueue)
+        {
+            _stopping = true;
+            _queue.Writer.TryComplete();
+        }
         await Task.WhenAll(_loops).ConfigureAwait(false);
     }
 

@@ -76,4 +76,25 @@ public sealed class ImageLifetimeTests
             }
         }
     }
+
+    /// <summary>
+    /// A request to a stopping scorer is refused whole: had part of it been queued, a loop could still be scoring (and
+    /// disposing) those images while the refused request's handler disposed them.
+    /// </summary>
+    [TestMethod]
+    public async Task AStoppedScorerRefusesARequestWithoutTouchingItsImages()
+    {
+        var options = Options.Create(new ServiceOptions { ModelPath = TestModels.ImageModelPath });
+        using var host = new ModelHost(options, NullLogger<ModelHost>.Instance);
+        var scorer = new BatchingScorer(host, NullLogger<BatchingScorer>.Instance);
+        var pngs = TestModels.Images(2, 45).Select(i => Png.Grey(i, 28, 28)).ToArray();
+        using var first = new ServedInput(MLImage.CreateFromStream(new MemoryStream(pngs[0])), null);
+        using var second = new ServedInput(MLImage.CreateFromStream(new MemoryStream(pngs[1])), null);
+        await scorer.DisposeAsync();
+
+        await Assert.ThrowsExactlyAsync<ObjectDisposedException>(() => scorer.ScoreAsync([first, second], CancellationToken.None));
+
+        Assert.AreEqual(28, first.Image!.Width);
+        Assert.AreEqual(28, second.Image!.Width);
+    }
 }
