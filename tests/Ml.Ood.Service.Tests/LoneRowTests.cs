@@ -28,14 +28,17 @@ public sealed class LoneRowTests
     [TestMethod]
     public async Task ALoneEmbeddingScoresAsInABatchOfOneBitForBit()
     {
-        var embeddings = TestModels.Embeddings(8, 52);
+        // A NaN row too: past the request reader (which refuses it with a 400), both paths score it NaN, flagged OOD.
+        var embeddings = TestModels.Embeddings(8, 52).Append(Enumerable.Repeat(float.NaN, EmbeddingRow.Length).ToArray()).ToArray();
         ServedInput Input(int i) => new(null, embeddings[i]);
 
         var byEngine = await ScoreOneByOneAsync(TestModels.EmbeddingModelPath, loneByEngine: true, embeddings.Length, Input);
         var byCursor = await ScoreOneByOneAsync(TestModels.EmbeddingModelPath, loneByEngine: false, embeddings.Length, Input);
 
         AssertSameBits(byCursor, byEngine);
-        Assert.IsTrue(byEngine.Any(r => r.Decisions["IsOod"]) && byEngine.Any(r => !r.Decisions["IsOod"]), "the rows should hold both decisions");
+        Assert.IsTrue(byEngine[..^1].Any(r => r.Decisions["IsOod"]) && byEngine[..^1].Any(r => !r.Decisions["IsOod"]), "the rows should hold both decisions");
+        Assert.IsTrue(float.IsNaN(byEngine[^1].Scores["KnnScore"]), $"{byEngine[^1].Scores["KnnScore"]}");
+        Assert.IsTrue(byEngine[^1].Decisions["IsOod"], "a NaN row is flagged OOD");
     }
 
     [TestMethod]
