@@ -10,6 +10,9 @@
 # settle under load) and WARMUP (default 3 s before each point).
 # LOAD: wrk (default; a C load generator that leaves more of the shared cores to the service, as clients on other
 # machines would; installed with apt-get when missing) or dotnet (the .NET client, `Ml.Ood.Benchmarks serve-load`).
+# SERVICE_CPUS and LOAD_CPUS (taskset CPU lists, e.g. 0,1 and 2-7): pin the service and the load generator to cores of
+# their own, as clients on other machines would be; the service then sees only its cores (its default parallelism and
+# batch workers follow). Unset (default): both share every core.
 # Extra service options go in SERVICE_ARGS (e.g. SERVICE_ARGS="--max-delay-ms 1"); GPU: build with MLOOD_GPU=1 and
 # SERVICE_ARGS="--gpu 0". The model is fitted and saved first when mlood-quickstart/mnist-ood.zip is missing.
 set -euo pipefail
@@ -22,6 +25,10 @@ startup_warmup="${STARTUP_WARMUP:-15}"
 warmup="${WARMUP:-3}"
 load="${LOAD:-wrk}"
 port="${PORT:-5087}"
+service_pin=()
+load_pin=()
+[[ -n "${SERVICE_CPUS:-}" ]] && service_pin=(taskset -c "$SERVICE_CPUS")
+[[ -n "${LOAD_CPUS:-}" ]] && load_pin=(taskset -c "$LOAD_CPUS")
 model="mlood-quickstart/mnist-ood.zip"
 flavour=()
 bin="samples/Service/bin/Release/net10.0"
@@ -51,13 +58,13 @@ largest="${clients##*,}"
 measure() {
     local count="$1" secs="$2"
     if [[ "$load" == wrk ]]; then
-        wrk -t1 -c"$count" -d"${secs}s" --timeout 10s --latency -s tests/Ml.Ood.Benchmarks/serving-load.lua "$url" | awk '
+        "${load_pin[@]}" wrk -t1 -c"$count" -d"${secs}s" --timeout 10s --latency -s tests/Ml.Ood.Benchmarks/serving-load.lua "$url" | awk '
             function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; return v * 1000 }
             $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) } /^Requests\/sec/ { rps = $2 }
             /Non-2xx/ { errors += $NF } /Socket errors/ { gsub(/,/, ""); errors += $4 + $6 + $8 + $10 }
             END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors }'
     else
-        MLOOD_LOAD_WARMUP=0 dotnet "$bench" serve-load "$url" x "$secs" "$count" | awk -F'|' '{ printf "%.0f %.2f %.2f %d\n", $4, $5, $6, $7 }'
+        MLOOD_LOAD_WARMUP=0 "${load_pin[@]}" dotnet "$bench" serve-load "$url" x "$secs" "$count" | awk -F'|' '{ printf "%.0f %.2f %.2f %d\n", $4, $5, $6, $7 }'
     fi
 }
 
@@ -73,7 +80,7 @@ for round in $(seq 1 "$rounds"); do
     for arm in "${arms[@]}"; do
         mode="${arm%%:*}"
         # shellcheck disable=SC2086
-        dotnet "$bin/Service.dll" --model "$model" ${arm#*:} --urls "$url" \
+        "${service_pin[@]}" dotnet "$bin/Service.dll" --model "$model" ${arm#*:} --urls "$url" \
             --Logging:LogLevel:Default=Warning ${SERVICE_ARGS:-} >"/tmp/mlood-serving-$mode.log" 2>&1 &
         service=$!
         for _ in $(seq 1 120); do
@@ -97,7 +104,7 @@ for round in $(seq 1 "$rounds"); do
 done
 
 echo
-echo "Median over $rounds round(s), $seconds s per point, load generator: $load"
+echo "Median over $rounds round(s), $seconds s per point, load generator: $load${SERVICE_CPUS:+, service on CPUs $SERVICE_CPUS}${LOAD_CPUS:+, load on CPUs $LOAD_CPUS}"
 echo "| mode      | clients |  req/s | p50 ms | p99 ms | errors | service CPU ms/req |"
 echo "|-----------|---------|--------|--------|--------|--------|--------------------|"
 summary="$work/summary"
